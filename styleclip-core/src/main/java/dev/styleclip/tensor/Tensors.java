@@ -1,0 +1,113 @@
+package dev.styleclip.tensor;
+
+import dev.styleclip.io.DType;
+import dev.styleclip.io.RawTensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/** Small helpers over the engine: conversions to and from files' tensors, shape checks, scalars. */
+public final class Tensors {
+    private Tensors() {
+    }
+
+    /** A float32 tensor holding a copy of {@code values}. */
+    public static Tensor floats(float[] values, long... shape) {
+        if (RawTensor.numel(shape) != values.length) {
+            throw new IllegalArgumentException(values.length + " values do not fill shape " + Arrays.toString(shape));
+        }
+        try (FloatPointer p = new FloatPointer(values)) {
+            return torch.from_blob(p, shape, new TensorOptions(ScalarType.Float)).clone();
+        }
+    }
+
+    /** An engine tensor with a copy of the file tensor's data, in its own element type. */
+    public static Tensor fromRaw(RawTensor raw) {
+        ByteBuffer src = raw.data();
+        byte[] bytes = new byte[src.remaining()];
+        src.get(bytes);
+        try (BytePointer p = new BytePointer(Math.max(1, bytes.length))) {
+            p.put(bytes);
+            return torch.from_blob(p, raw.shape(), new TensorOptions(scalarType(raw.dtype()))).clone();
+        }
+    }
+
+    /** An engine tensor converted to float32 (float16 and friends widen exactly). */
+    public static Tensor fromRawAsFloat(RawTensor raw) {
+        Tensor t = fromRaw(raw);
+        return raw.dtype() == DType.FLOAT32 ? t : t.to(ScalarType.Float);
+    }
+
+    /** The tensor's values as a float32 file tensor (a copy; detached from autograd). */
+    public static RawTensor toRaw(Tensor t) {
+        return RawTensor.ofFloats(toFloatArray(t), t.shape());
+    }
+
+    /** A copy of the values as floats, C order. */
+    public static float[] toFloatArray(Tensor t) {
+        Tensor c = t.detach().to(ScalarType.Float).contiguous();
+        float[] out = new float[Math.toIntExact(c.numel())];
+        if (out.length > 0) c.data_ptr_float().get(out);
+        return out;
+    }
+
+    public static long[] toLongArray(Tensor t) {
+        Tensor c = t.detach().to(ScalarType.Long).contiguous();
+        long[] out = new long[Math.toIntExact(c.numel())];
+        if (out.length > 0) c.data_ptr_long().get(out);
+        return out;
+    }
+
+    public static ScalarType scalarType(DType d) {
+        return switch (d) {
+            case FLOAT32 -> ScalarType.Float;
+            case FLOAT64 -> ScalarType.Double;
+            case FLOAT16 -> ScalarType.Half;
+            case BFLOAT16 -> ScalarType.BFloat16;
+            case INT64 -> ScalarType.Long;
+            case INT32 -> ScalarType.Int;
+            case INT16 -> ScalarType.Short;
+            case INT8 -> ScalarType.Char;
+            case UINT8 -> ScalarType.Byte;
+            case BOOL -> ScalarType.Bool;
+        };
+    }
+
+    public static Scalar scalar(double v) {
+        return new Scalar(v);
+    }
+
+    /**
+     * Checks a tensor's shape at a public entry point; -1 in {@code expected} matches any size.
+     * The message names the argument, like stylegan2-ada's {@code assert_shape}.
+     */
+    public static void checkShape(String what, Tensor t, long... expected) {
+        long[] actual = t.shape();
+        boolean ok = actual.length == expected.length;
+        for (int i = 0; ok && i < actual.length; i++) ok = expected[i] < 0 || expected[i] == actual[i];
+        if (!ok) {
+            throw new IllegalArgumentException(what + " has shape " + Arrays.toString(actual) + ", expected "
+                    + Arrays.toString(expected).replace("-1", "*"));
+        }
+    }
+
+    public static String shapeString(Tensor t) {
+        return Arrays.toString(t.shape());
+    }
+
+    /** Max absolute difference between two tensors (for tests and parity reports). */
+    public static double maxAbsDiff(Tensor a, Tensor b) {
+        return a.detach().sub(b.detach()).abs().max().item_double();
+    }
+
+    static ByteBuffer littleEndian(int capacity) {
+        return ByteBuffer.allocate(capacity).order(ByteOrder.LITTLE_ENDIAN);
+    }
+}
