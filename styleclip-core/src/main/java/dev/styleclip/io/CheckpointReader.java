@@ -1,0 +1,321 @@
+package dev.styleclip.io;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import net.razorvine.pickle.IObjectConstructor;
+import net.razorvine.pickle.PickleException;
+
+/**
+ * Reads every checkpoint container the StyleGAN2/CLIP/ArcFace ecosystem publishes, strictly and as data:
+ * {@code torch.save} zip archives, the legacy pre-zip format ({@code model_ir_se50.pth}), TorchScript
+ * archives (OpenAI's {@code ViT-B-32.pt}: only {@code data.pkl} is read, the code in the archive is
+ * ignored), {@code .npy}, {@code .npz} and {@code .safetensors}.
+ *
+ * <p>Layouts follow torch/serialization.py ({@code _save}, {@code _legacy_save}, {@code _load},
+ * {@code _legacy_load}). Any failure becomes a {@link CheckpointException} naming the file.
+ */
+public final class CheckpointReader {
+    /** The legacy format's first pickle: torch.serialization.MAGIC_NUMBER. */
+    private static final BigInteger LEGACY_MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
+
+    private CheckpointReader() {
+    }
+
+    public static Checkpoint read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new CheckpointException(file, "no such file");
+        FileFormat format = detect(file);
+        try {
+            return switch (format) {
+                case TORCH_ZIP, TORCHSCRIPT -> readZip(file, format);
+                case TORCH_LEGACY -> readLegacy(file);
+                case NPY -> new Checkpoint(file, format, asRef(Npy.read(file)));
+                case NPZ -> new Checkpoint(file, format, npzRefs(file));
+                case SAFETENSORS -> new Checkpoint(file, format, safetensorRefs(file));
+            };
+        } catch (SafeUnpickler.DisallowedGlobalException e) {
+            throw new CheckpointException(file, e.getMessage());
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (EOFException e) {
+            throw new CheckpointException(file, "file ends early (truncated " + format.description + ")", e);
+        } catch (PickleException | ClassCastException | IllegalArgumentException | ZipException
+                 | IndexOutOfBoundsException | IllegalStateException e) {
+            throw new CheckpointException(file, "corrupt " + format.description + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Looks at the first bytes (and a zip's entry names) to tell the format. */
+    public static FileFormat detect(Path file) throws IOException {
+        byte[] head = new byte[16];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, head.length);
+        }
+        if (n >= 6 && head[0] == (byte) 0x93 && head[1] == 'N' && head[2] == 'U' && head[3] == 'M') return FileFormat.NPY;
+        if (n >= 4 && head[0] == 'P' && head[1] == 'K') return zipKind(file);
+        if (n >= 2 && head[0] == (byte) 0x80) return FileFormat.TORCH_LEGACY;
+        if (n >= 9 && head[8] == '{') return FileFormat.SAFETENSORS;
+        throw new CheckpointException(file, n == 0 ? "the file is empty"
+                : "not a checkpoint or tensor file this tool reads (torch .pt/.pth, TorchScript, .npy, .npz, .safetensors)");
+    }
+
+    private static FileFormat zipKind(Path file) throws IOException {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            boolean pkl = false;
+            boolean code = false;
+            boolean npy = false;
+            for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
+                String name = e.nextElement().getName();
+                if (name.endsWith("/data.pkl") || name.equals("data.pkl")) pkl = true;
+                if (name.contains("/code/") || name.endsWith("/constants.pkl")) code = true;
+                if (name.endsWith(".npy")) npy = true;
+            }
+            if (pkl) return code ? FileFormat.TORCHSCRIPT : FileFormat.TORCH_ZIP;
+            if (npy) return FileFormat.NPZ;
+            throw new CheckpointException(file, "a zip archive without data.pkl or .npy entries: not a torch checkpoint");
+        } catch (ZipException e) {
+            throw new CheckpointException(file, "corrupt or truncated zip archive (" + e.getMessage() + ")", e);
+        }
+    }
+
+    // ---- torch zip and TorchScript -------------------------------------------------------------------
+
+    private static Checkpoint readZip(Path file, FileFormat format) throws IOException {
+        ZipFile zip = new ZipFile(file.toFile());
+        try {
+            String prefix = null;
+            for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
+                String name = e.nextElement().getName();
+                if (name.endsWith("data.pkl") && (name.indexOf('/') == name.lastIndexOf('/'))) {
+                    prefix = name.substring(0, name.length() - "data.pkl".length());
+                    break;
+                }
+            }
+            if (prefix == null) throw new CheckpointException(file, "zip archive has no top-level data.pkl");
+            byte[] pickle = readEntry(zip, file, prefix + "data.pkl");
+            String dataDir = prefix + "data/";
+            Map<String, IObjectConstructor> allowed = TorchGlobals.allowed(format == FileFormat.TORCHSCRIPT);
+            Object root = SafeUnpickler.load(pickle, allowed, pid -> zipStorage(zip, file, dataDir, pid));
+            // Storages are read lazily: the zip stays open while a tensor refers to it (ZipFile's own
+            // cleaner closes it once nothing does).
+            return new Checkpoint(file, format, root);
+        } catch (IOException | RuntimeException e) {
+            zip.close();
+            throw e;
+        }
+    }
+
+    private static byte[] readEntry(ZipFile zip, Path file, String name) throws IOException {
+        ZipEntry entry = zip.getEntry(name);
+        if (entry == null) throw new CheckpointException(file, "archive entry " + name + " is missing");
+        try (InputStream in = zip.getInputStream(entry)) {
+            byte[] bytes = in.readAllBytes();
+            if (entry.getSize() >= 0 && bytes.length != entry.getSize()) {
+                throw new CheckpointException(file, "archive entry " + name + " is truncated");
+            }
+            return bytes;
+        }
+    }
+
+    private static Object zipStorage(ZipFile zip, Path file, String dataDir, Object pid) {
+        Object[] t = pidTuple(pid);
+        DType dtype = ((TorchGlobals.StorageType) t[1]).dtype();
+        String key = String.valueOf(t[2]);
+        long numel = ((Number) t[4]).longValue();
+        ZipEntry entry = zip.getEntry(dataDir + key);
+        if (entry == null) throw new PickleException("storage " + key + " is named in data.pkl but missing from the archive");
+        if (entry.getSize() >= 0 && entry.getSize() != numel * dtype.bytes) {
+            throw new PickleException("storage " + key + " holds " + entry.getSize() + " bytes, expected "
+                    + numel * dtype.bytes + " (" + numel + " x " + dtype + ")");
+        }
+        return new LazyStorage(dtype, numel, () -> {
+            try {
+                byte[] b = readEntry(zip, file, dataDir + key);
+                return ByteBuffer.wrap(b);
+            } catch (IOException e) {
+                throw new IllegalStateException(file.getFileName() + ": cannot read storage " + key + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    private static Object[] pidTuple(Object pid) {
+        if (!(pid instanceof Object[] t) || t.length < 5 || !"storage".equals(t[0])
+                || !(t[1] instanceof TorchGlobals.StorageType)) {
+            throw new PickleException("unexpected persistent id " + pid);
+        }
+        return t;
+    }
+
+    // ---- legacy format --------------------------------------------------------------------------------
+
+    private static Checkpoint readLegacy(Path file) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
+            Map<String, IObjectConstructor> none = Map.of();
+            Object magic = SafeUnpickler.load(in, none, null);
+            if (!LEGACY_MAGIC.equals(toBig(magic))) {
+                throw new CheckpointException(file, "a pickle, but not a torch.save file (no torch magic number)");
+            }
+            Object protocol = SafeUnpickler.load(in, none, null);
+            if (!(protocol instanceof Number p) || p.intValue() != 1001) {
+                throw new CheckpointException(file, "unsupported torch legacy protocol " + protocol);
+            }
+            SafeUnpickler.load(in, none, null); // sys_info: endianness and type sizes
+            Map<String, LegacyStorage> storages = new HashMap<>();
+            Object root = SafeUnpickler.load(in, TorchGlobals.allowed(false), pid -> legacyStorage(storages, pid));
+            Object keys = SafeUnpickler.load(in, none, null);
+            if (!(keys instanceof List<?> keyList)) throw new CheckpointException(file, "storage key list missing");
+            for (Object k : keyList) {
+                LegacyStorage s = storages.get(String.valueOf(k));
+                long count = Long.reverseBytes(in.readLong()); // int64 little-endian element count
+                if (s == null) throw new CheckpointException(file, "storage " + k + " is not referenced by the pickle");
+                if (count != s.numel) {
+                    throw new CheckpointException(file, "storage " + k + " has " + count + " elements, expected " + s.numel);
+                }
+                byte[] data = new byte[Math.toIntExact(count * s.dtype.bytes)];
+                in.readFully(data);
+                s.data = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            for (Map.Entry<String, LegacyStorage> e : storages.entrySet()) {
+                if (e.getValue().data == null) throw new CheckpointException(file, "storage " + e.getKey() + " has no data");
+            }
+            return new Checkpoint(file, FileFormat.TORCH_LEGACY, root);
+        }
+    }
+
+    private static BigInteger toBig(Object o) {
+        if (o instanceof BigInteger b) return b;
+        if (o instanceof Number n) return BigInteger.valueOf(n.longValue());
+        return null;
+    }
+
+    private static Object legacyStorage(Map<String, LegacyStorage> storages, Object pid) {
+        Object[] t = pidTuple(pid);
+        DType dtype = ((TorchGlobals.StorageType) t[1]).dtype();
+        String key = String.valueOf(t[2]);
+        long numel = ((Number) t[4]).longValue();
+        LegacyStorage s = storages.computeIfAbsent(key, k -> new LegacyStorage(dtype, numel));
+        if (t.length > 5 && t[5] instanceof Object[] view) {
+            // (view_key, offset, view_size): a slice of the root storage
+            long off = ((Number) view[1]).longValue();
+            long size = ((Number) view[2]).longValue();
+            return new ViewStorage(s, off, size);
+        }
+        return s;
+    }
+
+    // ---- npy / npz / safetensors as tensor maps --------------------------------------------------------
+
+    private static TensorRef asRef(RawTensor raw) {
+        return new TensorRef(new LazyStorage(raw.dtype(), raw.numel(), raw::data), 0, raw.shape(),
+                contiguousStride(raw.shape()));
+    }
+
+    static long[] contiguousStride(long[] shape) {
+        long[] stride = new long[shape.length];
+        long s = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            stride[i] = s;
+            s *= shape[i];
+        }
+        return stride;
+    }
+
+    private static Map<String, TensorRef> npzRefs(Path file) throws IOException {
+        Map<String, TensorRef> out = new LinkedHashMap<>();
+        for (Map.Entry<String, RawTensor> e : Npy.readNpz(file).entrySet()) out.put(e.getKey(), asRef(e.getValue()));
+        return out;
+    }
+
+    private static Map<String, TensorRef> safetensorRefs(Path file) throws IOException {
+        Map<String, TensorRef> out = new LinkedHashMap<>();
+        for (Map.Entry<String, RawTensor> e : Safetensors.read(file).entrySet()) out.put(e.getKey(), asRef(e.getValue()));
+        return out;
+    }
+
+    // ---- storages ---------------------------------------------------------------------------------------
+
+    private static final class LazyStorage implements TensorRef.Storage {
+        private final DType dtype;
+        private final long numel;
+        private final java.util.function.Supplier<ByteBuffer> source;
+
+        LazyStorage(DType dtype, long numel, java.util.function.Supplier<ByteBuffer> source) {
+            this.dtype = dtype;
+            this.numel = numel;
+            this.source = source;
+        }
+
+        @Override
+        public DType dtype() {
+            return dtype;
+        }
+
+        @Override
+        public long numel() {
+            return numel;
+        }
+
+        @Override
+        public ByteBuffer bytes() {
+            return source.get().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+
+    private static final class LegacyStorage implements TensorRef.Storage {
+        final DType dtype;
+        final long numel;
+        ByteBuffer data;
+
+        LegacyStorage(DType dtype, long numel) {
+            this.dtype = dtype;
+            this.numel = numel;
+        }
+
+        @Override
+        public DType dtype() {
+            return dtype;
+        }
+
+        @Override
+        public long numel() {
+            return numel;
+        }
+
+        @Override
+        public ByteBuffer bytes() {
+            return data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+
+    private record ViewStorage(LegacyStorage base, long offset, long numel) implements TensorRef.Storage {
+        @Override
+        public DType dtype() {
+            return base.dtype;
+        }
+
+        @Override
+        public ByteBuffer bytes() {
+            ByteBuffer b = base.bytes();
+            b.position(Math.toIntExact(offset * base.dtype.bytes));
+            b.limit(Math.toIntExact((offset + numel) * base.dtype.bytes));
+            return b.slice().order(ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+}

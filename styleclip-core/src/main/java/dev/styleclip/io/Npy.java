@@ -1,0 +1,146 @@
+package dev.styleclip.io;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+
+/**
+ * NumPy's {@code .npy} (format versions 1-3) and {@code .npz} files. Little-endian, C order; big-endian,
+ * Fortran-order and object arrays are refused with a message. Writing is atomic (a temporary file renamed
+ * into place), so an interrupted write never leaves a half-written array.
+ */
+public final class Npy {
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+
+    private Npy() {
+    }
+
+    public static RawTensor read(Path file) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new CheckpointException(file, "cannot read: " + e.getMessage(), e);
+        }
+        try {
+            return parse(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(file, e.getMessage());
+        }
+    }
+
+    /** Parses a whole .npy image; IllegalArgumentException says what is wrong. */
+    public static RawTensor parse(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (bytes.length < 10) throw new IllegalArgumentException("not a .npy file (too short)");
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (bytes[i] != MAGIC[i]) throw new IllegalArgumentException("not a .npy file (bad magic)");
+        }
+        int major = bytes[6];
+        b.position(8);
+        long headerLen = major == 1 ? (b.getShort() & 0xffff) : (b.getInt() & 0xffffffffL);
+        int start = b.position();
+        if (start + headerLen > bytes.length) throw new IllegalArgumentException("truncated .npy header");
+        String header = new String(bytes, start, (int) headerLen,
+                major >= 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        String descr = find(DESCR, header, "descr");
+        DType dtype = DType.fromNpyDescr(descr);
+        if (dtype == null) throw new IllegalArgumentException("unsupported .npy dtype '" + descr + "' (little-endian numeric only)");
+        if ("True".equals(find(FORTRAN, header, "fortran_order"))) {
+            throw new IllegalArgumentException("Fortran-order .npy arrays are not supported; save with np.ascontiguousarray");
+        }
+        long[] shape = parseShape(find(SHAPE, header, "shape"));
+        int dataStart = (int) (start + headerLen);
+        long need = RawTensor.numel(shape) * dtype.bytes;
+        if (bytes.length - dataStart < need) {
+            throw new IllegalArgumentException("truncated .npy data: " + (bytes.length - dataStart) + " of " + need + " bytes");
+        }
+        ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, (int) need).slice();
+        return new RawTensor(dtype, shape, data);
+    }
+
+    private static String find(Pattern p, String header, String what) {
+        Matcher m = p.matcher(header);
+        if (!m.find()) throw new IllegalArgumentException(".npy header has no '" + what + "'");
+        return m.group(1);
+    }
+
+    private static long[] parseShape(String s) {
+        List<Long> dims = new ArrayList<>();
+        for (String part : s.split(",")) {
+            String t = part.trim();
+            if (!t.isEmpty()) dims.add(Long.parseLong(t.replace("L", "")));
+        }
+        return dims.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** Every array of an .npz archive, keyed by name without ".npy", in archive order. */
+    public static Map<String, RawTensor> readNpz(Path file) throws IOException {
+        Map<String, RawTensor> out = new LinkedHashMap<>();
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
+                ZipEntry entry = e.nextElement();
+                if (!entry.getName().endsWith(".npy")) continue;
+                try (InputStream in = zip.getInputStream(entry)) {
+                    String name = entry.getName().substring(0, entry.getName().length() - 4);
+                    try {
+                        out.put(name, parse(in.readAllBytes()));
+                    } catch (IllegalArgumentException ex) {
+                        throw new CheckpointException(file, "array '" + name + "': " + ex.getMessage());
+                    }
+                }
+            }
+        } catch (ZipException e) {
+            throw new CheckpointException(file, "corrupt .npz archive (" + e.getMessage() + ")", e);
+        }
+        return out;
+    }
+
+    /** The bytes of a version-1 .npy file for this tensor. */
+    public static byte[] encode(RawTensor t) {
+        if (t.dtype().npyDescr == null) throw new IllegalArgumentException(t.dtype() + " has no numpy equivalent");
+        StringBuilder shape = new StringBuilder("(");
+        long[] dims = t.shape();
+        for (int i = 0; i < dims.length; i++) shape.append(dims[i]).append(i == 0 && dims.length == 1 ? "," : i < dims.length - 1 ? ", " : "");
+        shape.append(")");
+        String dict = "{'descr': '" + t.dtype().npyDescr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+        int total = MAGIC.length + 2 + 2 + dict.length() + 1;
+        int pad = (64 - total % 64) % 64;
+        String header = dict + " ".repeat(pad) + "\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(MAGIC);
+        out.write(1);
+        out.write(0);
+        out.write(header.length() & 0xff);
+        out.write(header.length() >>> 8);
+        out.writeBytes(header.getBytes(StandardCharsets.ISO_8859_1));
+        ByteBuffer data = t.data();
+        byte[] raw = new byte[data.remaining()];
+        data.get(raw);
+        out.writeBytes(raw);
+        return out.toByteArray();
+    }
+
+    /** Writes atomically: to a temporary file beside the target, then renamed into place. */
+    public static void write(Path file, RawTensor t) throws IOException {
+        AtomicFiles.write(file, Npy.encode(t));
+    }
+}
