@@ -1,0 +1,243 @@
+package dev.styleclip.stylegan2;
+
+import dev.styleclip.io.Checkpoint;
+import dev.styleclip.io.CheckpointException;
+import dev.styleclip.io.CheckpointReader;
+import dev.styleclip.io.TensorRef;
+import dev.styleclip.tensor.Engine;
+import dev.styleclip.tensor.StateDict;
+import dev.styleclip.tensor.Tensors;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The StyleGAN2 generator as StyleCLIP uses it: rosinality's {@code Generator} (StyleCLIP's copy of
+ * models/stylegan2/model.py), with its checkpoint keys as field paths. Mapping z -> w, truncation, W+,
+ * style space S, and synthesis from W+ or S. Synthesis from W+ is synthesis from the S entries that the
+ * modulation layers compute, exactly as in the reference.
+ *
+ * <p>Weights are native tensors owned by this object; {@link #close()} frees them.
+ */
+public final class Generator implements AutoCloseable {
+    /** Seed of the documented fallback mean latent, for files without {@code latent_avg}. */
+    public static final long MEAN_LATENT_SEED = 1001;
+    public static final int MEAN_LATENT_SAMPLES = 4096;
+
+    private final GeneratorConfig config;
+    private final MappingNetwork mapping;
+    private final Tensor constInput;
+    private final StyledConv conv1;
+    private final ToRGB toRgb1;
+    private final List<StyledConv> convs = new ArrayList<>();
+    private final List<ToRGB> toRgbs = new ArrayList<>();
+    private final List<Tensor> noises = new ArrayList<>();
+    private final List<StyleLayer> layout;
+    private final Tensor latentAvg;
+    private final boolean latentAvgFromFile;
+    private final PointerScope weights;
+
+    private Generator(StateDict sd, GeneratorConfig cfg, Tensor latentAvg, String source) throws CheckpointException {
+        this.weights = new PointerScope();
+        try {
+            this.config = cfg;
+            int d = cfg.styleDim();
+            Map<Integer, Integer> ch = cfg.channels();
+            mapping = new MappingNetwork(sd, d, cfg.nMlp());
+            constInput = sd.take("input.input", 1, ch.get(4), 4, 4);
+            conv1 = new StyledConv(sd, "conv1.", ch.get(4), ch.get(4), d, false);
+            toRgb1 = new ToRGB(sd, "to_rgb1.", ch.get(4), d, false);
+            for (int i = 0; i < cfg.numLayers(); i++) {
+                int r = 1 << ((i + 5) / 2);
+                noises.add(sd.take("noises.noise_" + i, 1, 1, r, r));
+            }
+            int in = ch.get(4);
+            for (int res = 8; res <= cfg.size(); res *= 2) {
+                int out = ch.get(res);
+                int j = convs.size();
+                convs.add(new StyledConv(sd, "convs." + j + ".", in, out, d, true));
+                convs.add(new StyledConv(sd, "convs." + (j + 1) + ".", out, out, d, false));
+                toRgbs.add(new ToRGB(sd, "to_rgbs." + (j / 2) + ".", out, d, true));
+                in = out;
+            }
+            sd.finish("StyleGAN2 generator (" + cfg + ")");
+            this.layout = buildLayout();
+            this.latentAvgFromFile = latentAvg != null;
+            this.latentAvg = latentAvg != null ? latentAvg.view(1, d) : computeMeanLatent();
+        } catch (CheckpointException | RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+        weights.extend(); // keep the scope open: it owns the weights until close()
+        weights.close();
+    }
+
+    /** Builds a generator from rosinality-layout weights (keys without any "g_ema." prefix). */
+    public static Generator fromStateDict(StateDict sd, Tensor latentAvg, String source) throws CheckpointException {
+        Engine.init();
+        return new Generator(sd, GeneratorConfig.infer(sd, source), latentAvg, source);
+    }
+
+    /**
+     * Loads a generator checkpoint: {@code {'g_ema', 'latent_avg'}} (converted FFHQ), rosinality's training
+     * dict {@code {'g', 'd', 'g_ema', ...}} (g_ema is taken), or a bare generator state dict.
+     */
+    public static Generator load(Path file) throws IOException {
+        Engine.init();
+        Checkpoint ckpt = CheckpointReader.read(file);
+        Object root = ckpt.root();
+        if (!(root instanceof Map<?, ?> map)) {
+            throw new CheckpointException(file, "not a StyleGAN2 generator checkpoint (top level is " + describe(root) + ")");
+        }
+        Object g = map.containsKey("g_ema") ? map.get("g_ema") : map;
+        Map<String, TensorRef> tensors = Checkpoint.tensors(g);
+        if (!tensors.containsKey("style.1.weight") || !tensors.containsKey("input.input")) {
+            throw new CheckpointException(file, "not a StyleGAN2 generator checkpoint (" + "no style.1.weight / input.input keys" + ")");
+        }
+        Tensor avg = null;
+        if (map.get("latent_avg") instanceof TensorRef ref) avg = Tensors.fromRawAsFloat(ref.read());
+        StateDict sd = StateDict.of(file.getFileName().toString(), tensors);
+        return fromStateDict(sd, avg, file.getFileName().toString());
+    }
+
+    private static String describe(Object o) {
+        return o == null ? "None" : o.getClass().getSimpleName();
+    }
+
+    private List<StyleLayer> buildLayout() {
+        List<StyleLayer> l = new ArrayList<>();
+        l.add(new StyleLayer(0, "conv1", conv1.conv.inChannels, false, 0));
+        l.add(new StyleLayer(1, "to_rgb1", toRgb1.conv.inChannels, true, 1));
+        for (int j = 0; j < toRgbs.size(); j++) {
+            l.add(new StyleLayer(l.size(), "convs." + (2 * j), convs.get(2 * j).conv.inChannels, false, 2 * j + 1));
+            l.add(new StyleLayer(l.size(), "convs." + (2 * j + 1), convs.get(2 * j + 1).conv.inChannels, false, 2 * j + 2));
+            l.add(new StyleLayer(l.size(), "to_rgbs." + j, toRgbs.get(j).conv.inChannels, true, 2 * j + 3));
+        }
+        return Collections.unmodifiableList(l);
+    }
+
+    /** mean_latent: the mean of w over 4096 z drawn after torch.manual_seed(1001). */
+    private Tensor computeMeanLatent() {
+        try (PointerScope scope = new PointerScope()) {
+            torch.manual_seed(MEAN_LATENT_SEED);
+            Tensor z = torch.randn(MEAN_LATENT_SAMPLES, config.styleDim());
+            Tensor mean;
+            try (var g = new org.bytedeco.pytorch.NoGradGuard()) {
+                mean = mapping.forward(z).mean(new long[] {0}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
+            }
+            scope.detach(mean);
+            return mean;
+        }
+    }
+
+    public GeneratorConfig config() {
+        return config;
+    }
+
+    /** The S layout, in StyleCLIP's order. */
+    public List<StyleLayer> styleLayout() {
+        return layout;
+    }
+
+    /** The truncation centre [1, style_dim]: the file's latent_avg, or the seeded mean when it has none. */
+    public Tensor latentAvg() {
+        return latentAvg;
+    }
+
+    public boolean latentAvgFromFile() {
+        return latentAvgFromFile;
+    }
+
+    /** z [B, D] -> w [B, D]. */
+    public Tensor mapping(Tensor z) {
+        return mapping.forward(z);
+    }
+
+    /** t + psi * (w - t) towards latent_avg, for w [B, D] or W+ [B, L, D]; psi >= 1 returns w unchanged. */
+    public Tensor truncate(Tensor w, double psi) {
+        if (psi >= 1.0) return w;
+        return latentAvg.add(w.sub(latentAvg).mul(new Scalar(psi)));
+    }
+
+    /** w [B, D] broadcast to W+ [B, n_latent, D]; a W+ tensor is returned as it is. */
+    public Tensor toWPlus(Tensor w) {
+        if (w.dim() == 3) {
+            Tensors.checkShape("W+ latent", w, -1, config.nLatent(), config.styleDim());
+            return w;
+        }
+        Tensors.checkShape("w latent", w, -1, config.styleDim());
+        return w.unsqueeze(1).repeat(1, config.nLatent(), 1);
+    }
+
+    /** Style mixing: rows [0, injectIndex) from wA, the rest from wB (both [B, D]). */
+    public Tensor mix(Tensor wA, Tensor wB, int injectIndex) {
+        if (injectIndex < 1 || injectIndex >= config.nLatent()) {
+            throw new IllegalArgumentException("inject index must be in [1, " + (config.nLatent() - 1) + "]");
+        }
+        TensorVector parts = new TensorVector(wA.unsqueeze(1).repeat(1, injectIndex, 1),
+                wB.unsqueeze(1).repeat(1, config.nLatent() - injectIndex, 1));
+        return torch.cat(parts, 1);
+    }
+
+    /** W+ [B, n_latent, D] -> the S list, each entry [B, 1, C_i, 1, 1]. */
+    public List<Tensor> styles(Tensor wplus) {
+        Tensors.checkShape("W+ latent", wplus, -1, config.nLatent(), config.styleDim());
+        List<Tensor> s = new ArrayList<>(layout.size());
+        for (StyleLayer l : layout) s.add(module(l).style(wplus.select(1, l.wRow())));
+        return s;
+    }
+
+    private ModulatedConv2d module(StyleLayer l) {
+        if (l.name().equals("conv1")) return conv1.conv;
+        if (l.name().equals("to_rgb1")) return toRgb1.conv;
+        int j = Integer.parseInt(l.name().substring(l.name().indexOf('.') + 1));
+        return l.toRgb() ? toRgbs.get(j).conv : convs.get(j).conv;
+    }
+
+    /** Image [B, 3, size, size] (nominally [-1, 1], not clamped) from W+ [B, n_latent, D]. */
+    public Tensor synthesize(Tensor wplus, NoiseMode noise) {
+        return synthesizeFromStyles(styles(wplus), noise);
+    }
+
+    /** Image from the S list (as {@link #styles} returns it); the batch size comes from S[0]. */
+    public Tensor synthesizeFromStyles(List<Tensor> s, NoiseMode noise) {
+        if (s.size() != layout.size()) {
+            throw new IllegalArgumentException("style space of this generator has " + layout.size() + " entries, got " + s.size());
+        }
+        long b = s.get(0).size(0);
+        for (StyleLayer l : layout) Tensors.checkShape("S[" + l.index() + "] (" + l.name() + ")", s.get(l.index()), b, 1, l.channels(), 1, 1);
+        Tensor out = constInput.repeat(b, 1, 1, 1);
+        out = conv1.forward(out, s.get(0), noise(0, b, noise));
+        Tensor skip = toRgb1.forward(out, s.get(1), null);
+        int k = 2;
+        for (int j = 0; j < toRgbs.size(); j++) {
+            out = convs.get(2 * j).forward(out, s.get(k), noise(2 * j + 1, b, noise));
+            out = convs.get(2 * j + 1).forward(out, s.get(k + 1), noise(2 * j + 2, b, noise));
+            skip = toRgbs.get(j).forward(out, s.get(k + 2), skip);
+            k += 3;
+        }
+        return skip;
+    }
+
+    private Tensor noise(int i, long batch, NoiseMode mode) {
+        Tensor buffer = noises.get(i);
+        return switch (mode) {
+            case CONST -> buffer;
+            case RANDOM -> torch.randn(batch, 1, buffer.size(2), buffer.size(3));
+            case ZERO -> null;
+        };
+    }
+
+    @Override
+    public void close() {
+        weights.deallocate();
+    }
+}
