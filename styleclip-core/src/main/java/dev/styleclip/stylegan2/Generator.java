@@ -86,6 +86,12 @@ public final class Generator implements AutoCloseable {
         return new Generator(sd, GeneratorConfig.infer(sd, source), latentAvg, source);
     }
 
+    /** A generator of a given configuration with the weights {@code sd} provides (e.g. {@link StateDict#random}). */
+    public static Generator create(GeneratorConfig cfg, StateDict sd, Tensor latentAvg, String source) throws CheckpointException {
+        Engine.init();
+        return new Generator(sd, cfg, latentAvg, source);
+    }
+
     /**
      * Loads a generator checkpoint: {@code {'g_ema', 'latent_avg'}} (converted FFHQ), rosinality's training
      * dict {@code {'g', 'd', 'g_ema', ...}} (g_ema is taken), or a bare generator state dict.

@@ -60,6 +60,19 @@ public final class StateDict {
         return sd;
     }
 
+    /**
+     * Random weights for whatever the model asks for (benchmarks at published shapes): every taken key is
+     * N(0, 1) after {@code torch.manual_seed(seed)}; nothing is missing or unexpected.
+     */
+    public static StateDict random(String source, long seed) {
+        torch.manual_seed(seed);
+        StateDict sd = new StateDict(source);
+        sd.randomMode = true;
+        return sd;
+    }
+
+    private boolean randomMode;
+
     public boolean contains(String key) {
         return shapes.containsKey(key);
     }
@@ -76,6 +89,11 @@ public final class StateDict {
 
     /** The tensor under {@code key}, which must have {@code shape}; problems are recorded for {@link #finish}. */
     public Tensor take(String key, long... shape) {
+        if (randomMode) {
+            used.add(key);
+            shapes.put(key, shape.clone());
+            return torch.randn(shape);
+        }
         long[] actual = shapes.get(key);
         if (actual == null) {
             missing.add(key + " " + Arrays.toString(shape));

@@ -1,0 +1,47 @@
+package dev.styleclip.cli;
+
+import dev.styleclip.bench.SynthBench;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Time the engine on random weights at published shapes; prints one line per measurement",
+                "(medians over repeats after a warm-up). Targets: synth."})
+public final class BenchCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "TARGET", description = "What to time: synth.")
+    String target;
+
+    @Option(names = "--size", defaultValue = "1024", description = "Generator resolution (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--repeats", defaultValue = "10", description = "Timed repeats (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--warmup", defaultValue = "1", description = "Untimed warm-up runs (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Mixin
+    Verbosity verbosity;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (repeats < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--repeats must be >= 1");
+        if (Integer.bitCount(size) != 1 || size < 8) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--size must be a power of two >= 8");
+        PrintWriter out = spec.commandLine().getOut();
+        switch (target) {
+            case "synth" -> SynthBench.run(size, warmup, repeats, out);
+            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "unknown bench target '" + target + "' (available: synth)");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,155 @@
+package dev.styleclip.cli;
+
+import com.google.gson.GsonBuilder;
+import dev.styleclip.image.Images;
+import dev.styleclip.io.Hashes;
+import dev.styleclip.io.Npy;
+import dev.styleclip.io.TensorFiles;
+import dev.styleclip.stylegan2.Generator;
+import dev.styleclip.stylegan2.LatentSpace;
+import dev.styleclip.stylegan2.Latents;
+import dev.styleclip.stylegan2.NoiseMode;
+import dev.styleclip.tensor.Tensors;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Generate images with a StyleGAN2 generator from seeds or a latent file.",
+                "Several seeds (or a latent batch) write one image each: OUT with _<i> before the extension."})
+public final class GenerateCommand implements Callable<Integer> {
+    @Option(names = "--generator", required = true, paramLabel = "G",
+            description = "Generator checkpoint ({'g_ema', 'latent_avg'}, rosinality training dict, or a state dict).")
+    Path generator;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    static final class Source {
+        @Option(names = "--seed", split = ",", arity = "1..*", paramLabel = "N",
+                description = "One or more seeds (z = randn(1, D) after torch.manual_seed(N)).")
+        List<Long> seeds;
+
+        @Option(names = "--latent", paramLabel = "FILE", description = "A latent file (.npy, or .pt holding one tensor).")
+        Path latent;
+    }
+
+    @Option(names = "--space", defaultValue = "z", paramLabel = "z|w|w+",
+            description = "Space of the --latent file: z [N,D], w [N,D] or w+ [N,L,D] (default: ${DEFAULT-VALUE}).")
+    String space;
+
+    @Option(names = "--truncation", defaultValue = "1.0", paramLabel = "PSI",
+            description = "Truncation towards the mean latent; 1 = none (default: ${DEFAULT-VALUE}).")
+    double truncation;
+
+    @Option(names = "--noise", defaultValue = "const", paramLabel = "const|random|zero",
+            description = "Noise: the checkpoint's fixed buffers, fresh random, or none (default: ${DEFAULT-VALUE}).")
+    String noise;
+
+    @Option(names = "--out", required = true, paramLabel = "IMG", description = "Output image (.png or .jpg).")
+    Path out;
+
+    @Option(names = "--out-tensor", paramLabel = "X.npy", description = "Also write the raw float32 [N,3,H,W] output, before clamping.")
+    Path outTensor;
+
+    @Option(names = "--save-latent", paramLabel = "W.npy", description = "Also write the W+ latent [N,L,D] (reusable with --space w+).")
+    Path saveLatent;
+
+    @Mixin
+    Verbosity verbosity;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        LatentSpace latentSpace = parse(() -> LatentSpace.parse(space));
+        NoiseMode noiseMode = parse(() -> NoiseMode.valueOf(noise.toUpperCase()));
+        if (truncation <= 0 || truncation > 1) throw usage("--truncation must be in (0, 1]");
+        if (source.seeds != null && !space.equals("z")) throw usage("--space applies to --latent only");
+        try (Generator g = Generator.load(generator); PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            Tensor wplus = latents(g, latentSpace);
+            Tensor images = g.synthesize(wplus, noiseMode);
+            List<Path> written = writeImages(images, provenance(latentSpace));
+            if (outTensor != null) Npy.write(outTensor, Tensors.toRaw(images));
+            if (saveLatent != null) Npy.write(saveLatent, Tensors.toRaw(wplus));
+            var o = spec.commandLine().getOut();
+            for (Path p : written) o.println("wrote " + p);
+            if (outTensor != null) o.println("wrote " + outTensor);
+            if (saveLatent != null) o.println("wrote " + saveLatent);
+            o.flush();
+        }
+        return 0;
+    }
+
+    private Tensor latents(Generator g, LatentSpace latentSpace) throws java.io.IOException {
+        if (source.latent != null) {
+            Tensor t = Tensors.fromRawAsFloat(TensorFiles.readSingle(source.latent));
+            return Latents.toWPlus(g, t, latentSpace, truncation);
+        }
+        TensorVector zs = new TensorVector();
+        for (long s : source.seeds) zs.push_back(Latents.seedZ(s, g.config().styleDim()));
+        return Latents.toWPlus(g, torch.cat(zs, 0), LatentSpace.Z, truncation);
+    }
+
+    private List<Path> writeImages(Tensor images, Map<String, String> text) throws java.io.IOException {
+        List<Path> written = new ArrayList<>();
+        int n = (int) images.size(0);
+        for (int i = 0; i < n; i++) {
+            Path p = n == 1 ? out : numbered(out, source.seeds != null ? source.seeds.get(i) : i);
+            Images.write(p, Images.toImage(images, i), text);
+            written.add(p);
+        }
+        return written;
+    }
+
+    static Path numbered(Path file, long i) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String numbered = dot < 0 ? name + "_" + i : name.substring(0, dot) + "_" + i + name.substring(dot);
+        return file.resolveSibling(numbered);
+    }
+
+    private Map<String, String> provenance(LatentSpace latentSpace) throws java.io.IOException {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("tool", "styleclip generate");
+        p.put("generator", generator.toString());
+        p.put("generator_sha256", Hashes.sha256(generator));
+        if (source.seeds != null) p.put("seeds", source.seeds);
+        if (source.latent != null) {
+            p.put("latent", source.latent.toString());
+            p.put("latent_sha256", Hashes.sha256(source.latent));
+            p.put("space", latentSpace.name());
+        }
+        p.put("truncation", truncation);
+        p.put("noise", noise);
+        return Map.of("styleclip", new GsonBuilder().create().toJson(p));
+    }
+
+    private <T> T parse(java.util.function.Supplier<T> f) {
+        try {
+            return f.get();
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage().startsWith("No enum") ? "unknown --noise '" + noise + "' (expected const, random or zero)" : e.getMessage());
+        }
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}
