@@ -11,8 +11,9 @@ import org.bytedeco.pytorch.global.torch;
  * functions; the modules only own parameters.
  */
 public final class Ops {
+    // Native objects (Scalar, Tensor) are never cached in static fields: one made inside a caller's
+    // PointerScope would be freed when that scope closes.
     private static final double SQRT2 = Math.sqrt(2.0);
-    private static final Scalar SLOPE = new Scalar(0.2);
 
     private Ops() {
     }
@@ -33,7 +34,7 @@ public final class Ops {
             shape[1] = -1;
             b = bias.view(shape);
         }
-        return torch.leaky_relu(x.add(b), SLOPE).mul(new Scalar(SQRT2));
+        return torch.leaky_relu(x.add(b), new Scalar(0.2)).mul(new Scalar(SQRT2));
     }
 
     /** PixelNorm: x * rsqrt(mean(x^2, dim) + 1e-8). The generator uses dim 1 of [B, D]. */

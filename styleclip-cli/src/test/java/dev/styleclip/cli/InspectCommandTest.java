@@ -1,0 +1,39 @@
+package dev.styleclip.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class InspectCommandTest {
+    @Test
+    void generatorCheckpoint() {
+        CliRun r = CliRun.of("inspect", CliRun.fixture("stylegan2/tiny_g32.pt").toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("torch.save zip archive"), r.out());
+        assertTrue(r.out().contains("StyleGAN2 generator"), r.out());
+        assertTrue(r.out().contains("size=32 style_dim=64 n_mlp=4 n_latent=8"), r.out());
+        assertTrue(r.out().contains("tensors: 74"), r.out());
+    }
+
+    @Test
+    void legacyArcFace() {
+        CliRun r = CliRun.of("inspect", CliRun.fixture("arcface/tiny_ir_se.pth").toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("legacy") && r.out().contains("IR-SE"), r.out());
+    }
+
+    @Test
+    void singleTensorNpy() {
+        CliRun r = CliRun.of("inspect", CliRun.fixture("stylegan2/wplus.npy").toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("shape=[2, 8, 64]"), r.out());
+    }
+
+    @Test
+    void helpListsCommands() {
+        CliRun r = CliRun.of("--help");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("generate") && r.out().contains("inspect") && r.out().contains("bench"), r.out());
+    }
+}
