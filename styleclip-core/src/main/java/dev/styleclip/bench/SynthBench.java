@@ -4,13 +4,17 @@ import dev.styleclip.io.CheckpointException;
 import dev.styleclip.stylegan2.Generator;
 import dev.styleclip.stylegan2.GeneratorConfig;
 import dev.styleclip.stylegan2.NoiseMode;
+import dev.styleclip.stylegan2.UpsampleConv;
 import dev.styleclip.tensor.StateDict;
 import java.io.PrintWriter;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
-/** Synthesis timing of a config-f generator with random weights made in memory (no file needed). */
+/**
+ * Synthesis timing of a config-f generator with random weights made in memory (no file needed), for the
+ * reference formulation of the upsampling conv (the baseline) and the polyphase one, in the same run.
+ */
 public final class SynthBench {
     private SynthBench() {
     }
@@ -19,19 +23,31 @@ public final class SynthBench {
         GeneratorConfig cfg = GeneratorConfig.standard(size, 512, 8, 2);
         try (Generator g = Generator.create(cfg, StateDict.random("random config-f " + size, 0), torch.zeros(512), "random")) {
             Tensor wplus = g.toWPlus(g.mapping(torch.randn(1, 512)));
-            Timer.Stats fwd = Timer.measure(warmup, repeats, () -> {
-                try (NoGradGuard ng = new NoGradGuard()) {
-                    g.synthesize(wplus, NoiseMode.CONST);
-                }
-            });
-            out.println("synth size=" + size + " pass=forward " + fwd.format());
-            out.flush();
-            Timer.Stats fb = Timer.measure(warmup, repeats, () -> {
-                Tensor w = wplus.detach().clone();
-                w.set_requires_grad(true);
-                g.synthesize(w, NoiseMode.CONST).square().mean().backward();
-            });
-            out.println("synth size=" + size + " pass=forward+backward " + fb.format());
+            double[] fwd = new double[2];
+            double[] fb = new double[2];
+            UpsampleConv[] impls = {UpsampleConv.TRANSPOSED, UpsampleConv.POLYPHASE};
+            for (int i = 0; i < impls.length; i++) {
+                g.setUpsampleConv(impls[i]);
+                String tag = "synth size=" + size + " upsample=" + impls[i].name().toLowerCase();
+                Timer.Stats f = Timer.measure(warmup, repeats, () -> {
+                    try (NoGradGuard ng = new NoGradGuard()) {
+                        g.synthesize(wplus, NoiseMode.CONST);
+                    }
+                });
+                out.println(tag + " pass=forward " + f.format());
+                out.flush();
+                Timer.Stats b = Timer.measure(warmup, repeats, () -> {
+                    Tensor w = wplus.detach().clone();
+                    w.set_requires_grad(true);
+                    g.synthesize(w, NoiseMode.CONST).square().mean().backward();
+                });
+                out.println(tag + " pass=forward+backward " + b.format());
+                out.flush();
+                fwd[i] = f.median();
+                fb[i] = b.median();
+            }
+            out.printf("synth size=%d speedup_polyphase_vs_transposed forward=%.2fx forward+backward=%.2fx%n",
+                    size, fwd[0] / fwd[1], fb[0] / fb[1]);
             out.flush();
         }
     }

@@ -44,6 +44,7 @@ public final class Generator implements AutoCloseable {
     private final Tensor latentAvg;
     private final boolean latentAvgFromFile;
     private final PointerScope weights;
+    private volatile UpsampleConv upsampleConv = UpsampleConv.POLYPHASE;
 
     private Generator(StateDict sd, GeneratorConfig cfg, Tensor latentAvg, String source) throws CheckpointException {
         this.weights = new PointerScope();
@@ -144,6 +145,15 @@ public final class Generator implements AutoCloseable {
         }
     }
 
+    /** Which formulation the upsampling convs use (POLYPHASE by default; TRANSPOSED is the reference's). */
+    public void setUpsampleConv(UpsampleConv impl) {
+        this.upsampleConv = impl;
+    }
+
+    public UpsampleConv upsampleConv() {
+        return upsampleConv;
+    }
+
     public GeneratorConfig config() {
         return config;
     }
@@ -221,12 +231,12 @@ public final class Generator implements AutoCloseable {
         long b = s.get(0).size(0);
         for (StyleLayer l : layout) Tensors.checkShape("S[" + l.index() + "] (" + l.name() + ")", s.get(l.index()), b, 1, l.channels(), 1, 1);
         Tensor out = constInput.repeat(b, 1, 1, 1);
-        out = conv1.forward(out, s.get(0), noise(0, b, noise));
+        out = conv1.forward(out, s.get(0), noise(0, b, noise), upsampleConv);
         Tensor skip = toRgb1.forward(out, s.get(1), null);
         int k = 2;
         for (int j = 0; j < toRgbs.size(); j++) {
-            out = convs.get(2 * j).forward(out, s.get(k), noise(2 * j + 1, b, noise));
-            out = convs.get(2 * j + 1).forward(out, s.get(k + 1), noise(2 * j + 2, b, noise));
+            out = convs.get(2 * j).forward(out, s.get(k), noise(2 * j + 1, b, noise), upsampleConv);
+            out = convs.get(2 * j + 1).forward(out, s.get(k + 1), noise(2 * j + 2, b, noise), upsampleConv);
             skip = toRgbs.get(j).forward(out, s.get(k + 2), skip);
             k += 3;
         }

@@ -35,7 +35,7 @@ public final class ModulatedConv2d {
     }
 
     /** @param x [B, in, H, W]; @param s [B, 1, in, 1, 1] */
-    public Tensor forward(Tensor x, Tensor s) {
-        return Ops.modulatedConv2d(x, weight, s, demodulate, upsample, blur);
+    public Tensor forward(Tensor x, Tensor s, UpsampleConv impl) {
+        return Ops.modulatedConv2d(x, weight, s, demodulate, upsample, blur, impl);
     }
 }

@@ -64,6 +64,28 @@ public final class Ops {
     }
 
     /**
+     * conv_transpose2d(x, w, stride 2) for 3x3 kernels as four phase convolutions. Along one axis, output
+     * 2m takes taps 2 and 0 (from x[m-1], x[m]) and output 2m+1 takes tap 1 (from x[m]); with x padded by
+     * one on both sides that is a 2-tap correlation per phase, taps [2, 0] (even) and [zero, 1] (odd).
+     * Returns [B, out, 2H+2, 2W+2]: the transposed conv's 2H+1 rows plus one trailing row that is exactly
+     * zero, which the following blur (pad 1 before, 0 after) treats as its own zero padding.
+     *
+     * @param input [1, B*in, H, W] (batch folded into channels, as the grouped conv wants)
+     * @param w     [B, out, in, 3, 3] modulated (and demodulated) weights
+     */
+    static Tensor polyphaseUpsample(Tensor input, Tensor w, long b) {
+        long out = w.size(1), in = w.size(2), h = input.size(2), wd = input.size(3);
+        Tensor ext = torch.constant_pad_nd(w, new long[] {0, 1, 0, 1}); // [B, out, in, 4, 4], tap 3 = 0
+        Tensor idx = Tensors.longs(2, 0, 3, 1); // phase-major: even (u=0,1), odd (u=0,1)
+        Tensor sel = ext.index_select(3, idx).index_select(4, idx); // [B, out, in, (py,u), (px,v)]
+        Tensor k = sel.view(b, out, in, 2, 2, 2, 2).permute(0, 1, 3, 5, 2, 4, 6) // [B, out, py, px, in, u, v]
+                .reshape(b * out * 4, in, 2, 2);
+        Tensor y = torch.conv2d(input, k, new TensorOptional(), new long[] {1, 1}, new long[] {1, 1},
+                new long[] {1, 1}, b); // [1, B*out*4, H+1, W+1]
+        return torch.pixel_shuffle(y.view(b, out * 4, h + 1, wd + 1), 2); // [B, out, 2H+2, 2W+2]
+    }
+
+    /**
      * upfirdn2d with up in {1, 2}, down 1: zero-insertion upsampling, padding (pad0 before, pad1 after, on
      * both axes), then a depthwise correlation with the flipped kernel. Input [N, C, H, W].
      */
@@ -92,7 +114,7 @@ public final class Ops {
      * @param style  [B, 1, in, 1, 1] (one S entry)
      */
     public static Tensor modulatedConv2d(Tensor x, Tensor weight, Tensor style, boolean demodulate, boolean upsample,
-                                         Tensor blur) {
+                                         Tensor blur, UpsampleConv impl) {
         long b = x.size(0), in = x.size(1), h = x.size(2), wd = x.size(3);
         long out = weight.size(1), k = weight.size(3);
         Tensor w = weight.mul(new Scalar(1.0 / Math.sqrt(in * k * k))).mul(style); // [B, out, in, k, k]
@@ -102,6 +124,9 @@ public final class Ops {
             w = w.mul(demod.view(b, out, 1, 1, 1));
         }
         Tensor input = x.reshape(1, b * in, h, wd);
+        if (upsample && impl == UpsampleConv.POLYPHASE && k == 3) {
+            return upfirdn2d(polyphaseUpsample(input, w, b), blur, 1, 1, 0);
+        }
         if (upsample) {
             Tensor wt = w.transpose(1, 2).reshape(b * in, out, k, k); // [B*in, out, k, k]
             Tensor y = torch.conv_transpose2d(input, wt, new TensorOptional(), new long[] {2, 2}, new long[] {0, 0},

@@ -19,8 +19,8 @@ public final class StyledConv {
     }
 
     /** @param noise [1 or B, 1, H, W], or null for none */
-    public Tensor forward(Tensor x, Tensor s, Tensor noise) {
-        Tensor out = conv.forward(x, s);
+    public Tensor forward(Tensor x, Tensor s, Tensor noise, UpsampleConv impl) {
+        Tensor out = conv.forward(x, s, impl);
         if (noise != null) out = out.add(noise.mul(noiseWeight));
         return Ops.fusedLeakyRelu(out, activateBias);
     }

@@ -20,7 +20,7 @@ public final class ToRGB {
 
     /** @param skip the previous RGB image at half resolution, or null for the first ToRGB */
     public Tensor forward(Tensor x, Tensor s, Tensor skip) {
-        Tensor out = conv.forward(x, s).add(bias);
+        Tensor out = conv.forward(x, s, UpsampleConv.TRANSPOSED).add(bias);
         if (skip != null) out = out.add(Ops.upfirdn2d(skip, upsampleKernel, 2, 2, 1));
         return out;
     }

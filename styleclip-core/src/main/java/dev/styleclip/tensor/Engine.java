@@ -24,6 +24,8 @@ public final class Engine {
         System.setProperty("org.bytedeco.javacpp.pathsFirst", "false");
         Loader.load(torch.class);
         torch.set_num_threads(threads());
+        // NNPACK cannot start on many CPUs and logs a warning on every first conv; oneDNN serves instead.
+        torch.globalContext().setUserEnabledNNPACK(false);
         started = true;
     }
 

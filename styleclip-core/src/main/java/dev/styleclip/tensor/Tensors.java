@@ -28,6 +28,13 @@ public final class Tensors {
         }
     }
 
+    /** An int64 tensor holding a copy of {@code values} (indices). */
+    public static Tensor longs(long... values) {
+        try (org.bytedeco.javacpp.LongPointer p = new org.bytedeco.javacpp.LongPointer(values)) {
+            return torch.from_blob(p, new long[] {values.length}, new TensorOptions(ScalarType.Long)).clone();
+        }
+    }
+
     /** An engine tensor with a copy of the file tensor's data, in its own element type. */
     public static Tensor fromRaw(RawTensor raw) {
         ByteBuffer src = raw.data();
