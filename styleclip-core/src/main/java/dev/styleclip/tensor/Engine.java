@@ -1,15 +1,20 @@
 package dev.styleclip.tensor;
 
+import java.io.File;
+import java.io.IOException;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.pytorch.global.torch;
 
 /**
  * One place that brings up libtorch: loads the native libraries bundled in the Bytedeco jars (never a
- * system-wide libtorch) and sets intra-op threads to the machine's cores.
+ * system-wide libtorch) and sets intra-op threads to the machine's cores. {@link #init()} is idempotent.
  *
- * <p>JavaCPP extracts the bundled libraries to its cache and loads them by absolute path, and the
- * system property {@code org.bytedeco.javacpp.pathsFirst} stays false, so a {@code libtorch.so} from a
- * Debian {@code libtorch-dev} on the library path is never preferred. {@link #init()} is idempotent.
+ * <p>Why the explicit preload: on a fresh cache JavaCPP extracts and loads the libraries one at a time,
+ * and it loads {@code libtorch.so} before {@code libtorch_cpu.so} is extracted. The dynamic linker then
+ * resolves libtorch.so's dependency on libtorch_cpu.so without the bundled copy ({@code $ORIGIN} is still
+ * empty) and finds a system one, e.g. Debian's {@code libtorch-dev}, whose ABI differs: a crash on the
+ * very first run only. So the whole platform folder is extracted first, and libc10 and libtorch_cpu are
+ * loaded from it by absolute path, which makes every later lookup of those sonames use these copies.
  */
 public final class Engine {
     private static volatile boolean started;
@@ -22,11 +27,27 @@ public final class Engine {
         if (started) return;
         // Prefer the libraries inside the jars over any found on java.library.path / LD_LIBRARY_PATH.
         System.setProperty("org.bytedeco.javacpp.pathsFirst", "false");
+        preloadBundled();
         Loader.load(torch.class);
         torch.set_num_threads(threads());
         // NNPACK cannot start on many CPUs and logs a warning on every first conv; oneDNN serves instead.
         torch.globalContext().setUserEnabledNNPACK(false);
         started = true;
+    }
+
+    private static void preloadBundled() {
+        try {
+            Loader.load(org.bytedeco.openblas.global.openblas.class);
+            File[] files = Loader.cacheResources("/org/bytedeco/pytorch/" + Loader.getPlatform() + "/");
+            if (files == null || files.length == 0) return;
+            File dir = files[0].isDirectory() ? files[0] : files[0].getParentFile();
+            for (String lib : new String[] {"libgomp.so.1", "libc10.so", "libtorch_cpu.so"}) {
+                File f = new File(dir, lib);
+                if (f.isFile()) System.load(f.getAbsolutePath());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot extract the bundled libtorch to the JavaCPP cache: " + e.getMessage(), e);
+        }
     }
 
     public static int threads() {
