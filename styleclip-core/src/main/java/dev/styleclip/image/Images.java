@@ -46,6 +46,17 @@ public final class Images {
         return img;
     }
 
+    /**
+     * StyleCLIP global directions' conversion (manipulate.py {@code GenerateImg}): ((x + 1) * 127.5)
+     * clamped to [0, 255] and truncated to uint8, as an [N, H, W, 3] float tensor of the byte values.
+     */
+    public static Tensor toUint8Nhwc(Tensor batch) {
+        return batch.add(new org.bytedeco.pytorch.Scalar(1.0)).mul(new org.bytedeco.pytorch.Scalar(255.0 / 2))
+                .permute(0, 2, 3, 1).clamp(new org.bytedeco.pytorch.ScalarOptional(new org.bytedeco.pytorch.Scalar(0.0)),
+                        new org.bytedeco.pytorch.ScalarOptional(new org.bytedeco.pytorch.Scalar(255.0)))
+                .to(org.bytedeco.pytorch.global.torch.ScalarType.Byte).to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+    }
+
     static int toByte(float x) {
         double u = Math.min(1.0, Math.max(0.0, (x + 1.0) / 2.0));
         return (int) Math.min(255.0, u * 255.0 + 0.5);

@@ -44,7 +44,7 @@ public final class CheckpointReader {
         try {
             return switch (format) {
                 case TORCH_ZIP, TORCHSCRIPT -> readZip(file, format);
-                case TORCH_LEGACY -> readLegacy(file);
+                case TORCH_LEGACY, PICKLE -> readLegacy(file);
                 case NPY -> new Checkpoint(file, format, asRef(Npy.read(file)));
                 case NPZ -> new Checkpoint(file, format, npzRefs(file));
                 case SAFETENSORS -> new Checkpoint(file, format, safetensorRefs(file));
@@ -168,9 +168,10 @@ public final class CheckpointReader {
     private static Checkpoint readLegacy(Path file) throws IOException {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
             Map<String, IObjectConstructor> none = Map.of();
-            Object magic = SafeUnpickler.load(in, none, null);
-            if (!LEGACY_MAGIC.equals(toBig(magic))) {
-                throw new CheckpointException(file, "a pickle, but not a torch.save file (no torch magic number)");
+            Object first = SafeUnpickler.load(in, TorchGlobals.allowed(false), null);
+            if (!LEGACY_MAGIC.equals(toBig(first))) {
+                // A plain pickle (StyleCLIP's S_mean_std, say): its one object is the content.
+                return new Checkpoint(file, FileFormat.PICKLE, first);
             }
             Object protocol = SafeUnpickler.load(in, none, null);
             if (!(protocol instanceof Number p) || p.intValue() != 1001) {

@@ -5,6 +5,7 @@ public enum FileFormat {
     TORCH_ZIP("torch.save zip archive"),
     TORCH_LEGACY("torch.save legacy (pre-1.6) format"),
     TORCHSCRIPT("TorchScript archive"),
+    PICKLE("Python pickle (data only)"),
     NPY("NumPy .npy array"),
     NPZ("NumPy .npz archive"),
     SAFETENSORS("safetensors");

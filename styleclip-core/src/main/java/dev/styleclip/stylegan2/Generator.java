@@ -140,8 +140,7 @@ public final class Generator implements AutoCloseable {
             try (var g = new org.bytedeco.pytorch.NoGradGuard()) {
                 mean = mapping.forward(z).mean(new long[] {0}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
             }
-            scope.detach(mean);
-            return mean;
+            return Tensors.keep(scope, mean);
         }
     }
 

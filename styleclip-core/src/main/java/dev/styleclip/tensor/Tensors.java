@@ -18,6 +18,16 @@ public final class Tensors {
     private Tensors() {
     }
 
+    /**
+     * Moves {@code t} out of {@code scope} so it outlives it. (PointerScope.detach alone also drops the
+     * scope's reference, which frees the tensor at once; the extra retain keeps it.)
+     */
+    public static Tensor keep(org.bytedeco.javacpp.PointerScope scope, Tensor t) {
+        t.retainReference();
+        scope.detach(t);
+        return t;
+    }
+
     /** A float32 tensor holding a copy of {@code values}. */
     public static Tensor floats(float[] values, long... shape) {
         if (RawTensor.numel(shape) != values.length) {

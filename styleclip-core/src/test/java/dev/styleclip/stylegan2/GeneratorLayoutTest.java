@@ -85,6 +85,18 @@ class GeneratorLayoutTest {
     }
 
     @Test
+    void fileWithoutLatentAvgUsesTheSeededMean() throws Exception {
+        // a bare g_ema state dict, as in a file that has no latent_avg
+        var ckpt = dev.styleclip.io.CheckpointReader.read(Fixtures.path("stylegan2/tiny_g32.pt"));
+        var tensors = dev.styleclip.io.Checkpoint.tensors(((Map<?, ?>) ckpt.root()).get("g_ema"));
+        try (Generator g = Generator.fromStateDict(StateDict.of("bare", tensors), null, "bare")) {
+            assertTrue(!g.latentAvgFromFile());
+            // seed 1001 draws the fixture's z, so the fallback equals the reference's mean_latent(4096)
+            Fixtures.assertClose("fallback mean", Fixtures.tensor("stylegan2/mean_latent.npy"), g.latentAvg(), 1e-5);
+        }
+    }
+
+    @Test
     void fallbackMeanLatentUsesTheDocumentedSeededDraw() {
         Engine.init();
         // libtorch's generator reproduces PyTorch's: seed 1001 draws the fixture's 4096 z.
