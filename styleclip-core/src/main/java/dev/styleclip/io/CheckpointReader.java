@@ -58,6 +58,11 @@ public final class CheckpointReader {
         } catch (PickleException | ClassCastException | IllegalArgumentException | ZipException
                  | IndexOutOfBoundsException | IllegalStateException e) {
             throw new CheckpointException(file, "corrupt " + format.description + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new CheckpointException(file, "cannot read the " + format.description + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // whatever else a damaged file provokes (NegativeArraySizeException, ArithmeticException, ...)
+            throw new CheckpointException(file, "corrupt " + format.description + ": " + e, e);
         }
     }
 
@@ -166,21 +171,22 @@ public final class CheckpointReader {
     // ---- legacy format --------------------------------------------------------------------------------
 
     private static Checkpoint readLegacy(Path file) throws IOException {
+        long fileSize = Files.size(file);
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
             Map<String, IObjectConstructor> none = Map.of();
-            Object first = SafeUnpickler.load(in, TorchGlobals.allowed(false), null);
+            Object first = SafeUnpickler.load(in, TorchGlobals.allowed(false), null, fileSize);
             if (!LEGACY_MAGIC.equals(toBig(first))) {
                 // A plain pickle (StyleCLIP's S_mean_std, say): its one object is the content.
                 return new Checkpoint(file, FileFormat.PICKLE, first);
             }
-            Object protocol = SafeUnpickler.load(in, none, null);
+            Object protocol = SafeUnpickler.load(in, none, null, fileSize);
             if (!(protocol instanceof Number p) || p.intValue() != 1001) {
                 throw new CheckpointException(file, "unsupported torch legacy protocol " + protocol);
             }
-            SafeUnpickler.load(in, none, null); // sys_info: endianness and type sizes
+            SafeUnpickler.load(in, none, null, fileSize); // sys_info: endianness and type sizes
             Map<String, LegacyStorage> storages = new HashMap<>();
-            Object root = SafeUnpickler.load(in, TorchGlobals.allowed(false), pid -> legacyStorage(storages, pid));
-            Object keys = SafeUnpickler.load(in, none, null);
+            Object root = SafeUnpickler.load(in, TorchGlobals.allowed(false), pid -> legacyStorage(storages, pid), fileSize);
+            Object keys = SafeUnpickler.load(in, none, null, fileSize);
             if (!(keys instanceof List<?> keyList)) throw new CheckpointException(file, "storage key list missing");
             for (Object k : keyList) {
                 LegacyStorage s = storages.get(String.valueOf(k));
@@ -188,6 +194,10 @@ public final class CheckpointReader {
                 if (s == null) throw new CheckpointException(file, "storage " + k + " is not referenced by the pickle");
                 if (count != s.numel) {
                     throw new CheckpointException(file, "storage " + k + " has " + count + " elements, expected " + s.numel);
+                }
+                if (count < 0 || count > fileSize / s.dtype.bytes) {
+                    throw new CheckpointException(file, "storage " + k + " claims " + count + " x " + s.dtype
+                            + ", more than the whole file holds (truncated or corrupt " + FileFormat.TORCH_LEGACY.description + ")");
                 }
                 byte[] data = new byte[Math.toIntExact(count * s.dtype.bytes)];
                 in.readFully(data);

@@ -36,6 +36,15 @@ public record RawTensor(DType dtype, long[] shape, ByteBuffer data) {
         return shape.clone();
     }
 
+    /**
+     * The bytes, as a new little-endian view (position 0, limit = size) sharing the tensor's content: a
+     * caller that reads it (advancing its position) does not empty the tensor for the next reader.
+     */
+    @Override
+    public ByteBuffer data() {
+        return data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
     /** The values widened to float (float16/bfloat16/ints converted); for tests and small tensors. */
     public float[] toFloatArray() {
         int n = Math.toIntExact(numel());

@@ -1,6 +1,8 @@
 package dev.styleclip.io;
 
 import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -34,8 +36,18 @@ final class SafeUnpickler extends Unpickler {
     private static final short SETITEMS = 'u';
     private static final short SETITEM = 's';
 
+    private static final short BINUNICODE = 'X';
+    private static final short BINBYTES = 'B';
+    private static final short BINSTRING = 'T';
+    private static final short LONG4 = 0x8b;
+    private static final short BINUNICODE8 = 0x8d;
+    private static final short BINBYTES8 = 0x8e;
+    private static final short BYTEARRAY8 = 0x96;
+
     private final Map<String, IObjectConstructor> allowed;
     private final Function<Object, Object> persistentLoader;
+    /** No length-prefixed item may be longer than this (the size of the data the pickle comes from). */
+    private long maxItemBytes = Long.MAX_VALUE;
 
     /**
      * @param allowed          "module.name" -> constructor, the only globals this stream may name
@@ -48,13 +60,35 @@ final class SafeUnpickler extends Unpickler {
 
     static Object load(byte[] pickle, Map<String, IObjectConstructor> allowed, Function<Object, Object> persistent)
             throws IOException {
-        return new SafeUnpickler(allowed, persistent).load(new ByteArrayInputStream(pickle));
+        return load(new ByteArrayInputStream(pickle), allowed, persistent, pickle.length);
     }
 
     static Object load(InputStream in, Map<String, IObjectConstructor> allowed, Function<Object, Object> persistent)
             throws IOException {
+        return load(in, allowed, persistent, Long.MAX_VALUE);
+    }
+
+    /**
+     * Reads one pickle from {@code in}. A stream that ends inside the pickle gives {@link EOFException};
+     * a length-prefixed item longer than {@code maxItemBytes} (a corrupt length) is refused before anything
+     * is allocated for it.
+     */
+    static Object load(InputStream in, Map<String, IObjectConstructor> allowed, Function<Object, Object> persistent,
+                       long maxItemBytes) throws IOException {
         SafeUnpickler u = new SafeUnpickler(allowed, persistent);
-        return u.load(in);
+        u.maxItemBytes = maxItemBytes;
+        EofWatch watched = new EofWatch(in);
+        try {
+            return u.load(watched);
+        } catch (EOFException | DisallowedGlobalException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // Pyrolite reports the end of the data as a plain IOException ("premature end of file", ...) or,
+            // where it reads single bytes, as a -1 that fails later ("invalid memo key"): when the data ran
+            // out, that is what is wrong
+            if (!watched.ended) throw e;
+            throw (EOFException) new EOFException("the pickle ends early (" + e.getMessage() + ")").initCause(e);
+        }
     }
 
     @Override
@@ -63,6 +97,7 @@ final class SafeUnpickler extends Unpickler {
             case GLOBAL -> {
                 String module = PickleUtils.readline(input);
                 String name = PickleUtils.readline(input);
+                endedInsideName();
                 stack.add(resolve(module, name));
                 return NO_RETURN_VALUE;
             }
@@ -94,12 +129,68 @@ final class SafeUnpickler extends Unpickler {
                 asMap(stack.peek()).put(k, value);
                 return NO_RETURN_VALUE;
             }
-            case INST, OBJ, EXT1, EXT2, EXT4 ->
-                    throw new DisallowedGlobalException("pickle opcode 0x" + Integer.toHexString(key)
-                            + " (a class reference this reader does not accept)");
+            case INST -> {
+                // INST names its class inline (protocol 0): report that name, refused whether listed or not
+                String module = PickleUtils.readline(input);
+                String name = PickleUtils.readline(input);
+                endedInsideName();
+                resolve(module, name);
+                throw DisallowedGlobalException.opcode(key, module + "." + name);
+            }
+            case OBJ, EXT1, EXT2, EXT4 -> throw DisallowedGlobalException.opcode(key, null);
             default -> {
+                int lengthBytes = switch (key) {
+                    case BINUNICODE, BINBYTES, BINSTRING, LONG4 -> 4;
+                    case BINUNICODE8, BINBYTES8, BYTEARRAY8 -> 8;
+                    default -> 0;
+                };
+                if (lengthBytes > 0) checkLength(key, lengthBytes);
                 return super.dispatch(key);
             }
+        }
+    }
+
+    /** Pyrolite's readline returns a partial line at the end of the data: a truncated name, not a real one. */
+    private void endedInsideName() throws EOFException {
+        if (input instanceof EofWatch w && w.ended) throw new EOFException("the pickle ends inside a global's name");
+    }
+
+    /** Peeks at an item's length prefix; Pyrolite would allocate that many bytes before reading them. */
+    private void checkLength(short key, int n) throws IOException {
+        if (!input.markSupported()) return;
+        input.mark(n);
+        byte[] b = input.readNBytes(n);
+        input.reset();
+        if (b.length < n) return; // Pyrolite reports the end of the data
+        long len = 0;
+        for (int i = n - 1; i >= 0; i--) len = (len << 8) | (b[i] & 0xff);
+        if (n == 4 && (key == BINSTRING || key == LONG4)) len = (int) len; // signed in the pickle format
+        if (len < 0 || len > maxItemBytes) {
+            throw new PickleException("pickle opcode 0x" + Integer.toHexString(key) + " announces " + len
+                    + " bytes, more than the " + maxItemBytes + " bytes of the data");
+        }
+    }
+
+    /** Notes whether the underlying stream ran out; adds no buffering, so what follows the pickle stays unread. */
+    private static final class EofWatch extends FilterInputStream {
+        boolean ended;
+
+        EofWatch(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b < 0) ended = true;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            if (n < 0) ended = true;
+            return n;
         }
     }
 
@@ -150,9 +241,20 @@ final class SafeUnpickler extends Unpickler {
         final String global;
 
         DisallowedGlobalException(String global) {
-            super("refused Python global '" + global + "': not on the allow-list of data types"
+            this(global, "refused Python global '" + global + "': not on the allow-list of data types"
                     + " (a checkpoint is data, never code)");
+        }
+
+        private DisallowedGlobalException(String global, String message) {
+            super(message);
             this.global = global;
+        }
+
+        /** A class-referencing opcode (INST, OBJ, EXT*) that this reader refuses; {@code global} if it names one. */
+        static DisallowedGlobalException opcode(short key, String global) {
+            return new DisallowedGlobalException(global, "refused pickle opcode 0x" + Integer.toHexString(key)
+                    + (global == null ? "" : " naming '" + global + "'")
+                    + " (a class reference this reader does not accept; a checkpoint is data, never code)");
         }
     }
 

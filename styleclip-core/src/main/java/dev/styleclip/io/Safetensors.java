@@ -37,7 +37,12 @@ public final class Safetensors {
         Map<String, RawTensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> e : header.entrySet()) {
             if (e.getKey().equals("__metadata__")) continue;
-            out.put(e.getKey(), entry(file, bytes, base, e.getKey(), e.getValue().getAsJsonObject()));
+            try {
+                out.put(e.getKey(), entry(file, bytes, base, e.getKey(), e.getValue().getAsJsonObject()));
+            } catch (RuntimeException ex) { // a missing or mistyped field (NullPointerException, IllegalStateException, ...)
+                throw new CheckpointException(file, e.getKey() + ": malformed header entry " + e.getValue()
+                        + " (needs dtype, shape and data_offsets)", ex);
+            }
         }
         return out;
     }
