@@ -97,6 +97,38 @@ class GeneratorLayoutTest {
     }
 
     @Test
+    void rosinalityTrainingCheckpointUsesGEma(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var ckpt = dev.styleclip.io.CheckpointReader.read(Fixtures.path("stylegan2/tiny_g32.pt"));
+        Object gEma = ((Map<?, ?>) ckpt.root()).get("g_ema");
+        // 'g' (the non-averaged generator) gets other weights: loading must not pick it
+        Map<String, Object> g = new LinkedHashMap<>();
+        dev.styleclip.io.Checkpoint.tensors(gEma).forEach((k, t) -> {
+            float[] v = t.read().toFloatArray();
+            for (int i = 0; i < v.length; i++) v[i] = -v[i];
+            g.put(k, dev.styleclip.io.RawTensor.ofFloats(v, t.shape()));
+        });
+        Map<String, Object> optim = new LinkedHashMap<>();
+        optim.put("state", new LinkedHashMap<>());
+        optim.put("param_groups", java.util.List.of(Map.of("lr", 0.002, "betas", new Object[] {0.0, 0.99})));
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("g", new dev.styleclip.io.TorchWriter.OrderedDict(g));
+        root.put("d", new dev.styleclip.io.TorchWriter.OrderedDict(Map.of("convs.0.0.weight", dev.styleclip.io.RawTensor.ofFloats(new float[] {1, 2}, 2))));
+        root.put("g_ema", gEma);
+        root.put("g_optim", optim);
+        root.put("d_optim", optim);
+        root.put("ada_aug_p", 0.0);
+        java.nio.file.Path file = dir.resolve("030000.pt");
+        dev.styleclip.io.TorchWriter.writeZip(file, root);
+        try (Generator trained = Generator.load(file); Generator reference = Generator.load(Fixtures.path("stylegan2/tiny_g32.pt"))) {
+            assertTrue(!trained.latentAvgFromFile(), "a training checkpoint has no latent_avg");
+            Tensor wp = Fixtures.tensor("stylegan2/wplus.npy");
+            Fixtures.assertClose("g_ema image", reference.synthesize(wp, NoiseMode.CONST), trained.synthesize(wp, NoiseMode.CONST), 0);
+        }
+        var inspection = dev.styleclip.inspect.Inspection.of(file);
+        assertTrue(inspection.details().stream().anyMatch(d -> d.contains("training checkpoint (g_ema used)")), inspection.details().toString());
+    }
+
+    @Test
     void fallbackMeanLatentUsesTheDocumentedSeededDraw() {
         Engine.init();
         // libtorch's generator reproduces PyTorch's: seed 1001 draws the fixture's 4096 z.
