@@ -1,0 +1,60 @@
+package dev.styleclip.clip;
+
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * StyleCLIP's CLIP loss: {@code CLIPLoss.forward(image, text) = 1 - model(avg_pool(upsample(image)), text)[0] / 100},
+ * mirroring orpatashnik/StyleCLIP {@code criteria/clip_loss.py}. The image goes through
+ * {@link GeneratorImageRecipe}; the result has shape [N_image, N_text] and is differentiable in the image (the
+ * mapper coach takes its mean, run_optimization its sum over one text).
+ *
+ * <p>The {@code / 100} assumes exp(logit_scale) = 100, OpenAI's trained value; it is kept as it is for any
+ * model, so with another scale the loss is not 1 - cosine. The model is borrowed, not owned: close it yourself.
+ * Where StyleCLIP hard-codes {@code clip.load("ViT-B/32", device="cuda")}, the model is an argument here.
+ */
+public final class ClipLoss {
+    /** The divisor of the reference: exp(logit_scale) of OpenAI's models. */
+    public static final double LOGIT_DIVISOR = 100.0;
+
+    private final ClipModel model;
+    private final int styleganSize;
+    private final ImageNormalization normalization;
+
+    /**
+     * @param model         the CLIP model (borrowed)
+     * @param styleganSize  side of the generator images ({@code opts.stylegan_size}), a multiple of 32
+     * @param normalization {@link ImageNormalization#NONE} for StyleCLIP's behaviour
+     */
+    public ClipLoss(ClipModel model, int styleganSize, ImageNormalization normalization) {
+        this.model = model;
+        this.styleganSize = styleganSize;
+        this.normalization = normalization;
+    }
+
+    /**
+     * @param image  generator images [N_image, 3, S, S]
+     * @param tokens token ids [N_text, 77] (int32 or int64)
+     * @return 1 - logits_per_image / 100, [N_image, N_text]
+     */
+    public Tensor forward(Tensor image, Tensor tokens) {
+        return similarityLoss(model.forward(GeneratorImageRecipe.apply(image, styleganSize, normalization), tokens));
+    }
+
+    /** As {@link #forward(Tensor, Tensor)}, with token ids as {@code ClipTokenizer.tokenize} returns them. */
+    public Tensor forward(Tensor image, int[][] tokens) {
+        return similarityLoss(model.forward(GeneratorImageRecipe.apply(image, styleganSize, normalization), tokens));
+    }
+
+    private static Tensor similarityLoss(ClipModel.Logits logits) {
+        return logits.perImage().div(new Scalar(LOGIT_DIVISOR)).neg().add(new Scalar(1.0)); // 1 - logits / 100
+    }
+
+    public int styleganSize() {
+        return styleganSize;
+    }
+
+    public ImageNormalization normalization() {
+        return normalization;
+    }
+}

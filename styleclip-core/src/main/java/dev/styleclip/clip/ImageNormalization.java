@@ -1,0 +1,16 @@
+package dev.styleclip.clip;
+
+/** What {@link GeneratorImageRecipe} does to pixel values after resizing a generator image to CLIP's input size. */
+public enum ImageNormalization {
+    /**
+     * Nothing: the generator's nominal [-1, 1] image goes into CLIP as it is. This is what StyleCLIP's
+     * {@code CLIPLoss} (criteria/clip_loss.py) does, and what its mapper and optimisation results were made with.
+     */
+    NONE,
+    /**
+     * Maps [-1, 1] to [0, 1], then applies CLIP's own {@code Normalize(mean, std)}
+     * ({@link dev.styleclip.clip.preprocess.ClipImagePreprocess#MEAN}, {@code STD}), so the image is in the range
+     * CLIP was trained on (as StyleGAN-NADA's CLIP loss does). Not StyleCLIP's behaviour.
+     */
+    CLIP_MEAN_STD
+}

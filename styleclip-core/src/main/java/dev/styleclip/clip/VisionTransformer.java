@@ -1,0 +1,63 @@
+package dev.styleclip.clip;
+
+import dev.styleclip.tensor.Tensors;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * CLIP's image encoder: patch embedding by {@code conv1} (kernel = stride = patch, no bias), the grid flattened
+ * row-major into tokens, the class embedding prepended, positional embedding added, {@code ln_pre}, the
+ * transformer (no mask), {@code ln_post} on the class token only, then {@code @ proj} (no bias). Mirrors
+ * {@code VisionTransformer} in openai/CLIP {@code clip/model.py}; parameters under {@code visual.}.
+ */
+public final class VisionTransformer {
+    private final int resolution;
+    private final int patch;
+    private final int width;
+    private final Tensor conv1Weight;         // [width, 3, patch, patch]
+    private final Tensor classEmbedding;      // [width]
+    private final Tensor positionalEmbedding; // [grid^2 + 1, width]
+    private final Tensor lnPreWeight;
+    private final Tensor lnPreBias;
+    private final Transformer transformer;
+    private final Tensor lnPostWeight;
+    private final Tensor lnPostBias;
+    private final Tensor proj;                // [width, embed_dim]
+
+    VisionTransformer(ConvertWeights w, String prefix, ClipConfig cfg) {
+        resolution = cfg.imageResolution();
+        patch = cfg.visionPatchSize();
+        width = cfg.visionWidth();
+        long tokens = (long) cfg.grid() * cfg.grid() + 1;
+        conv1Weight = w.fp16RoundTrip(prefix + "conv1.weight", width, 3, patch, patch);
+        classEmbedding = w.fp32(prefix + "class_embedding", width);
+        positionalEmbedding = w.fp32(prefix + "positional_embedding", tokens, width);
+        lnPreWeight = w.fp32(prefix + "ln_pre.weight", width);
+        lnPreBias = w.fp32(prefix + "ln_pre.bias", width);
+        transformer = new Transformer(w, prefix + "transformer.", width, cfg.visionLayers(), cfg.visionHeads());
+        lnPostWeight = w.fp32(prefix + "ln_post.weight", width);
+        lnPostBias = w.fp32(prefix + "ln_post.bias", width);
+        proj = w.fp16RoundTrip(prefix + "proj", width, cfg.embedDim());
+    }
+
+    /** @param x float32 images [N, 3, R, R] (R = image_resolution); returns [N, embed_dim] (not normalised) */
+    public Tensor forward(Tensor x) {
+        Tensors.checkShape("image", x, -1, 3, resolution, resolution);
+        if (x.scalar_type().intern() != ScalarType.Float) {
+            throw new IllegalArgumentException("image must be float32, got " + x.scalar_type());
+        }
+        long n = x.size(0);
+        Tensor t = torch.conv2d(x, conv1Weight, new TensorOptional(), new long[] {patch, patch}, new long[] {0, 0},
+                new long[] {1, 1}, 1); // [N, width, grid, grid]
+        t = t.reshape(n, width, -1).permute(0, 2, 1); // [N, grid*grid, width], patches in row-major order
+        Tensor cls = classEmbedding.view(1, 1, width).expand(n, 1, width); // [N, 1, width]
+        t = torch.cat(new TensorVector(cls, t), 1).add(positionalEmbedding); // [N, grid*grid + 1, width]
+        t = ClipOps.layerNorm(t, lnPreWeight, lnPreBias);
+        t = transformer.forward(t, null);
+        Tensor classToken = ClipOps.layerNorm(t.select(1, 0), lnPostWeight, lnPostBias); // [N, width]
+        return classToken.matmul(proj); // [N, embed_dim]
+    }
+}

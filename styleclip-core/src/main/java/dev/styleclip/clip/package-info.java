@@ -1,0 +1,19 @@
+/**
+ * OpenAI's CLIP (ViT image encoders) and StyleCLIP's CLIP loss, ported from openai/CLIP {@code clip/model.py}
+ * and orpatashnik/StyleCLIP {@code criteria/clip_loss.py}.
+ *
+ * <p>{@link dev.styleclip.clip.ClipModel#load} reads OpenAI's TorchScript archives ({@code ViT-B-32.pt}) as data
+ * or plain state dicts, infers the {@link dev.styleclip.clip.ClipConfig} from the weights as {@code build_model}
+ * does, and reproduces {@code clip.load(..., device="cpu")}: fp16 round trip of what {@code convert_weights}
+ * converts, then float32 everywhere. One network per file, named as in the reference:
+ * {@link dev.styleclip.clip.ResidualAttentionBlock}, {@link dev.styleclip.clip.Transformer},
+ * {@link dev.styleclip.clip.VisionTransformer}, {@link dev.styleclip.clip.ClipModel} (with the text encoder);
+ * the math is in {@link dev.styleclip.clip.ClipOps}.
+ *
+ * <p>{@link dev.styleclip.clip.ClipLoss} is StyleCLIP's loss, {@code 1 - logits_per_image / 100}, on generator
+ * images fitted to 224 x 224 by {@link dev.styleclip.clip.GeneratorImageRecipe} (nearest x7, average pool
+ * {@code stylegan_size / 32}, no normalisation by default). Token ids come from
+ * {@link dev.styleclip.clip.tokenizer.ClipTokenizer}; CLIP's own file preprocessing is
+ * {@link dev.styleclip.clip.preprocess.ClipImagePreprocess}. ResNet CLIPs (RN50 ...) are not supported yet.
+ */
+package dev.styleclip.clip;
