@@ -12,9 +12,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time the engine on random weights at published shapes; prints one line per measurement",
-                "(medians over repeats after a warm-up). Targets: synth."})
+                "(medians over repeats after a warm-up). Targets: synth (StyleGAN2 config-f at --size),",
+                "clip (ViT-B/32 image encoding)."})
 public final class BenchCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "TARGET", description = "What to time: synth.")
+    @Parameters(paramLabel = "TARGET", description = "What to time: synth or clip.")
     String target;
 
     @Option(names = "--size", defaultValue = "1024", description = "Generator resolution (default: ${DEFAULT-VALUE}).")
@@ -39,8 +40,9 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         switch (target) {
             case "synth" -> SynthBench.run(size, warmup, repeats, out);
+            case "clip" -> dev.styleclip.bench.ClipBench.run(warmup, repeats, out);
             default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "unknown bench target '" + target + "' (available: synth)");
+                    "unknown bench target '" + target + "' (available: synth, clip)");
         }
         return 0;
     }

@@ -24,6 +24,15 @@ class InspectCommandTest {
     }
 
     @Test
+    void clipTorchScriptArchive() {
+        CliRun r = CliRun.of("inspect", CliRun.fixture("clip/tiny_clip_jit.pt").toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("TorchScript archive") && r.out().contains("family:  CLIP"), r.out());
+        assertTrue(r.out().contains("vision: ViT width=128 layers=2 patch=32 resolution=224"), r.out());
+        assertTrue(r.out().contains("embed_dim=32"), r.out());
+    }
+
+    @Test
     void singleTensorNpy() {
         CliRun r = CliRun.of("inspect", CliRun.fixture("stylegan2/wplus.npy").toString());
         assertEquals(0, r.code(), r.toString());
