@@ -266,7 +266,7 @@ final class SafeUnpickler extends Unpickler {
             metadata = state.get("_metadata");
         }
 
-        Object metadata() {
+        public Object metadata() {
             return metadata;
         }
     }
