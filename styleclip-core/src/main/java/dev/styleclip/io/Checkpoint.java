@@ -56,6 +56,16 @@ public record Checkpoint(Path file, FileFormat format, Object root) {
         return node instanceof SafeUnpickler.PyObject o ? o.attributes : Map.of();
     }
 
+    /** Whether a node was pickled as {@code collections.OrderedDict} (a state dict) rather than a plain dict. */
+    public static boolean isOrderedDict(Object node) {
+        return node instanceof SafeUnpickler.PyOrderedDict;
+    }
+
+    /** The {@code _metadata} that {@code Module.state_dict()} attaches to a state dict, or null. */
+    public static Object stateDictMetadata(Object node) {
+        return node instanceof SafeUnpickler.PyOrderedDict d ? d.metadata() : null;
+    }
+
     static String describe(Object o) {
         if (o == null) return "None";
         if (o instanceof SafeUnpickler.PyObject p) return "an object of " + p.className;
