@@ -1,0 +1,105 @@
+package dev.styleclip.edit.mapper;
+
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Ranger (version 20.4.11), the mapper coach's default optimizer: StyleCLIP mapper/training/ranger.py. RAdam with
+ * gradient centralisation, wrapped in Lookahead:
+ * <ul>
+ *   <li>gradient centralisation: a gradient of more than one dimension loses its mean over all dimensions but the
+ *   first (a weight row's mean over its inputs); biases are untouched;</li>
+ *   <li>moments: {@code m = b1 m + (1 - b1) g}, {@code v = b2 v + (1 - b2) g^2};</li>
+ *   <li>rectification: with {@code N_sma = N_max - 2 t b2^t / (1 - b2^t)}, {@code N_max = 2 / (1 - b2) - 1}, steps with
+ *   {@code N_sma > 5} (from step 6 with b2 = 0.999) take {@code p -= lr r_t m / (sqrt(v) + eps)}, the others plain
+ *   momentum {@code p -= lr / (1 - b1^t) m};</li>
+ *   <li>Lookahead: every k steps {@code slow += alpha (p - slow)}, {@code p = slow}; slow starts at the initial weights.</li>
+ * </ul>
+ * Same operations in the same order as the reference (float32 tensors, float64 step sizes), so the updates agree
+ * to rounding.
+ */
+public final class Ranger extends MapperOptimizer {
+    /**
+     * @param lr             learning rate (the coach passes opts.learning_rate, default 0.5)
+     * @param alpha          Lookahead's slow-weight step (0.5)
+     * @param k              Lookahead's interval in steps (6)
+     * @param nSmaThreshold  RAdam's rectification threshold N_sma_threshhold (5)
+     * @param beta1          first-moment decay (0.95)
+     * @param beta2          second-moment decay (0.999)
+     * @param eps            added to sqrt(v) (1e-5)
+     * @param useGc          gradient centralisation (on)
+     */
+    public record Config(double lr, double alpha, int k, double nSmaThreshold, double beta1, double beta2, double eps,
+                         boolean useGc) {
+        /** Ranger's defaults, as the coach builds it: {@code Ranger(params, lr=opts.learning_rate)}. */
+        public static Config withLr(double lr) {
+            return new Config(lr, 0.5, 6, 5, 0.95, 0.999, 1e-5, true);
+        }
+    }
+
+    private final Config cfg;
+
+    public Ranger(Map<String, Tensor> params, Config cfg) {
+        super(params, List.of("exp_avg", "exp_avg_sq", "slow_buffer"));
+        this.cfg = cfg;
+    }
+
+    public Config config() {
+        return cfg;
+    }
+
+    @Override
+    public OptimizerName name() {
+        return OptimizerName.RANGER;
+    }
+
+    @Override
+    protected Tensor initialBuffer(String name, Tensor p) {
+        return name.equals("slow_buffer") ? p.detach().clone() : torch.zeros_like(p);
+    }
+
+    @Override
+    protected void update(Tensor p, Tensor gradIn, ParamState s) {
+        Tensor grad = gradIn;
+        if (cfg.useGc() && grad.dim() > 1) {
+            long[] dims = new long[(int) grad.dim() - 1];
+            for (int i = 0; i < dims.length; i++) dims[i] = i + 1;
+            grad = grad.sub(grad.mean(dims, true, new ScalarTypeOptional())); // [out, in] - [out, 1]
+        }
+        s.step += 1;
+        long t = s.step;
+        Tensor expAvg = s.buffers.get("exp_avg");
+        Tensor expAvgSq = s.buffers.get("exp_avg_sq");
+        expAvgSq.mul_(new Scalar(cfg.beta2())).addcmul_(grad, grad, new Scalar(1 - cfg.beta2()));
+        expAvg.mul_(new Scalar(cfg.beta1())).add_(grad, new Scalar(1 - cfg.beta1()));
+
+        double beta2t = Math.pow(cfg.beta2(), t);
+        double nSmaMax = 2 / (1 - cfg.beta2()) - 1;
+        double nSma = nSmaMax - 2 * t * beta2t / (1 - beta2t);
+        if (nSma > cfg.nSmaThreshold()) {
+            double stepSize = Math.sqrt((1 - beta2t) * (nSma - 4) / (nSmaMax - 4) * (nSma - 2) / nSma * nSmaMax
+                    / (nSmaMax - 2)) / (1 - Math.pow(cfg.beta1(), t));
+            Tensor denom = expAvgSq.sqrt().add_(new Scalar(cfg.eps()));
+            p.addcdiv_(expAvg, denom, new Scalar(-stepSize * cfg.lr()));
+        } else {
+            double stepSize = 1.0 / (1 - Math.pow(cfg.beta1(), t));
+            p.add_(expAvg, new Scalar(-stepSize * cfg.lr()));
+        }
+        if (t % cfg.k() == 0) {
+            Tensor slow = s.buffers.get("slow_buffer");
+            slow.add_(p.sub(slow), new Scalar(cfg.alpha()));
+            p.copy_(slow);
+        }
+    }
+
+    /** N_sma of step t, for tests and reports: rectified steps are those where it exceeds the threshold. */
+    public static double nSma(double beta2, long t) {
+        double beta2t = Math.pow(beta2, t);
+        double nSmaMax = 2 / (1 - beta2) - 1;
+        return nSmaMax - 2 * t * beta2t / (1 - beta2t);
+    }
+}
