@@ -13,9 +13,10 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time the engine on random weights at published shapes; prints one line per measurement",
                 "(medians over repeats after a warm-up). Targets: synth (StyleGAN2 config-f at --size),",
-                "clip (ViT-B/32 image encoding)."})
+                "clip (ViT-B/32 image encoding), mapper-apply (latent mapper and synthesis per image at 1024 and 256,",
+                "or at --size if given, and one training step)."})
 public final class BenchCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "TARGET", description = "What to time: synth or clip.")
+    @Parameters(paramLabel = "TARGET", description = "What to time: synth, clip or mapper-apply.")
     String target;
 
     @Option(names = "--size", defaultValue = "1024", description = "Generator resolution (default: ${DEFAULT-VALUE}).")
@@ -41,8 +42,11 @@ public final class BenchCommand implements Callable<Integer> {
         switch (target) {
             case "synth" -> SynthBench.run(size, warmup, repeats, out);
             case "clip" -> dev.styleclip.bench.ClipBench.run(warmup, repeats, out);
+            case "mapper-apply" -> dev.styleclip.bench.MapperBench.run(
+                    spec.commandLine().getParseResult().hasMatchedOption("--size") ? new int[] {size} : new int[] {1024, 256},
+                    warmup, repeats, out);
             default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "unknown bench target '" + target + "' (available: synth, clip)");
+                    "unknown bench target '" + target + "' (available: synth, clip, mapper-apply)");
         }
         return 0;
     }
