@@ -101,7 +101,7 @@ public final class MapperTrainCommand implements Callable<Integer> {
     Path irSe50;
 
     @Option(names = "--max-steps", paramLabel = "N", description = "Number of updates (default: ${DEFAULT-VALUE}).")
-    Integer maxSteps;
+    int maxSteps = DEFAULTS.maxSteps();
 
     @Option(names = "--image-interval", paramLabel = "N", description = "Training images every N steps (default: ${DEFAULT-VALUE}).")
     int imageInterval = DEFAULTS.imageInterval();
@@ -153,13 +153,26 @@ public final class MapperTrainCommand implements Callable<Integer> {
                 out.printf("mapper train: \"%s\", %d training latents, %s, lr %s, steps %d-%d of %d%n", opts.description(),
                         train.size(), opts.optimizer().optName(), opts.learningRate(), trainer.nextStep(), opts.maxSteps() - 1, opts.maxSteps());
                 out.flush();
-                MapperTrainer.Outcome outcome = runStoppable(trainer, new TrainProgress(spec.commandLine().getErr(), out,
-                        Path.of(opts.expDir()), opts.boardInterval(), stop));
-                Path statePath = Path.of(opts.expDir()).resolve("checkpoints").resolve(MapperTrainer.STATE_FILE);
-                if (outcome == MapperTrainer.Outcome.STOPPED) {
-                    out.println("stopped before step " + trainer.nextStep() + "; continue with: styleclip mapper train --resume " + statePath);
-                } else {
-                    out.println("finished " + opts.maxSteps() + " steps; checkpoints in " + Path.of(opts.expDir()).resolve("checkpoints"));
+                TrainProgress progress = new TrainProgress(spec.commandLine().getErr(), out, Path.of(opts.expDir()),
+                        opts.boardInterval(), stop);
+                CountDownLatch done = new CountDownLatch(1);
+                Thread hook = stopOnShutdown(done);
+                try {
+                    MapperTrainer.Outcome outcome = trainer.run(progress);
+                    Path statePath = Path.of(opts.expDir()).resolve("checkpoints").resolve(MapperTrainer.STATE_FILE);
+                    if (outcome == MapperTrainer.Outcome.STOPPED) {
+                        out.println("stopped before step " + trainer.nextStep() + "; continue with: styleclip mapper train --resume " + statePath);
+                    } else {
+                        out.println("finished " + opts.maxSteps() + " steps; checkpoints in " + Path.of(opts.expDir()).resolve("checkpoints"));
+                    }
+                    out.flush();
+                } finally {
+                    done.countDown();
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(hook);
+                    } catch (IllegalStateException shuttingDown) {
+                        // the hook is running: it returns now that the state is saved
+                    }
                 }
                 out.flush();
             }
@@ -167,27 +180,18 @@ public final class MapperTrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private MapperTrainer.Outcome runStoppable(MapperTrainer trainer, TrainProgress progress) throws java.io.IOException {
-        CountDownLatch done = new CountDownLatch(1);
+    /** Ctrl-C (SIGINT/SIGTERM) asks the run to stop after its current step and waits until its state is saved. */
+    private Thread stopOnShutdown(CountDownLatch done) {
         Thread hook = new Thread(() -> {
             stop.set(true);
             try {
-                done.await(10, TimeUnit.MINUTES); // let the run save its state before the JVM exits
+                done.await(10, TimeUnit.MINUTES);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, "styleclip-mapper-train-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            return trainer.run(progress);
-        } finally {
-            done.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it returns now that the state is saved
-            }
-        }
+        return hook;
     }
 
     private MapperOptions newOptions() {
@@ -205,9 +209,9 @@ public final class MapperTrainCommand implements Callable<Integer> {
         if (testDatasetSize < 0 || trainDatasetSize < 1) throw usage("dataset sizes must be >= 1 (test: >= 0)");
         if (truncation <= 0 || truncation > 1) throw usage("--truncation must be in (0, 1]");
         Map<String, Object> o = new LinkedHashMap<>();
-        o.put("exp_dir", expDir.toString());
-        o.put("latents_train_path", latentsTrain == null ? null : latentsTrain.toString());
-        o.put("latents_test_path", latentsTest == null ? null : latentsTest.toString());
+        o.put("exp_dir", abs(expDir));
+        o.put("latents_train_path", abs(latentsTrain));
+        o.put("latents_test_path", abs(latentsTest));
         o.put("train_dataset_size", trainDatasetSize);
         o.put("test_dataset_size", testDatasetSize);
         o.put("batch_size", batchSize);
@@ -217,16 +221,16 @@ public final class MapperTrainCommand implements Callable<Integer> {
         o.put("id_lambda", idLambda);
         o.put("clip_lambda", clipLambda);
         o.put("latent_l2_lambda", latentL2Lambda);
-        o.put("stylegan_weights", generator == null ? null : generator.toString());
-        o.put("ir_se50_weights", irSe50 == null ? DEFAULTS.irSe50Weights() : irSe50.toString());
-        o.put("checkpoint_path", checkpoint == null ? null : checkpoint.toString());
-        o.put("max_steps", maxSteps == null ? DEFAULTS.maxSteps() : maxSteps);
+        o.put("stylegan_weights", abs(generator));
+        o.put("ir_se50_weights", irSe50 == null ? DEFAULTS.irSe50Weights() : abs(irSe50));
+        o.put("checkpoint_path", abs(checkpoint));
+        o.put("max_steps", maxSteps);
         o.put("image_interval", imageInterval);
         o.put("board_interval", boardInterval);
         o.put("val_interval", valInterval);
         o.put("save_interval", saveInterval);
         o.put("description", description);
-        o.put("clip_weights", clip.toString());
+        o.put("clip_weights", abs(clip));
         o.put("seed", seed);
         o.put("latents_truncation", truncation);
         try {
@@ -245,9 +249,14 @@ public final class MapperTrainCommand implements Callable<Integer> {
             }
         }
         MapperOptions o = state.options();
-        if (maxSteps != null) o = o.with("max_steps", maxSteps);
-        if (expDir != null) o = o.with("exp_dir", expDir.toString());
+        if (spec.commandLine().getParseResult().hasMatchedOption("--max-steps")) o = o.with("max_steps", maxSteps);
+        if (expDir != null) o = o.with("exp_dir", abs(expDir));
         return o;
+    }
+
+    /** Paths are saved absolute (the reference keeps what was typed), so that --resume works from any folder. */
+    private static String abs(Path p) {
+        return p == null ? null : p.toAbsolutePath().normalize().toString();
     }
 
     private static LevelsMapper initialMapper(MapperOptions opts) throws java.io.IOException {

@@ -22,7 +22,7 @@ public interface BatchOrder {
         return step -> {
             long epoch = step / perEpoch;
             int within = (int) (step % perEpoch);
-            int[] perm = permutation(datasetSize, new SplittableRandom(seed).split().nextLong() ^ (epoch * 0x9E3779B97F4A7C15L));
+            int[] perm = permutation(datasetSize, seed + epoch * 0x9E3779B97F4A7C15L); // one stream per (seed, epoch)
             int[] out = new int[batchSize];
             System.arraycopy(perm, within * batchSize, out, 0, batchSize);
             return out;

@@ -20,7 +20,7 @@ import org.bytedeco.pytorch.global.torch;
  *   <li>Lookahead: every k steps {@code slow += alpha (p - slow)}, {@code p = slow}; slow starts at the initial weights.</li>
  * </ul>
  * Same operations in the same order as the reference (float32 tensors, float64 step sizes), so the updates agree
- * to rounding.
+ * to rounding. Ranger's weight_decay (0 as the coach builds it) is not implemented.
  */
 public final class Ranger extends MapperOptimizer {
     /**
