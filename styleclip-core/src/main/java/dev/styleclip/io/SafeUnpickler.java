@@ -266,7 +266,7 @@ final class SafeUnpickler extends Unpickler {
             metadata = state.get("_metadata");
         }
 
-        public Object metadata() {
+        Object metadata() {
             return metadata;
         }
     }
