@@ -155,31 +155,30 @@ public final class RelevancePreparation {
         }
     }
 
-    /** Features [n, M, 2, D] of channels c0..c0+n-1 of entry l. */
+    /** Features [n, M, 2, D] of channels c0..c0+n-1 of entry l, rendered and encoded as one batch. */
     private Tensor computeChunk(Tensor base, StyleLayer l, int c0, int n, Generator.SynthesisState before) {
         int m = settings.numImages();
-        TensorVector rows = new TensorVector();
-        try (NoGradGuard ng = new NoGradGuard()) {
-            for (int k = 0; k < n; k++) {
-                try (PointerScope scope = new PointerScope()) {
-                    Tensor both = editedCodes(base, l, c0 + k).view(2L * m, -1); // [(image, alpha), sumC]
-                    Tensor f = encode(render(both, l, before)).view(1, m, 2, -1);
-                    rows.push_back(f);
-                }
-            }
+        try (NoGradGuard ng = new NoGradGuard(); PointerScope scope = new PointerScope()) {
+            TensorVector codes = new TensorVector();
+            for (int k = 0; k < n; k++) codes.push_back(editedCodes(base, l, c0 + k).view(2L * m, -1));
+            Tensor all = torch.cat(codes, 0); // [(channel, image, alpha), sumC]
+            Tensor f = encode(render(all, l, before, n)).view(n, m, 2, -1);
+            return Tensors.keep(scope, f);
         }
-        return torch.cat(rows, 0);
     }
 
-    /** Renders [2M, sum C] codes (image-major, alpha-minor) from the cached state, in batches. */
-    private Tensor render(Tensor both, StyleLayer l, Generator.SynthesisState before) {
-        int m = settings.numImages();
-        Tensor feat = twice(before.features());
-        Tensor skip = before.skip() == null ? null : twice(before.skip());
+    /**
+     * Renders codes [(channel, image, alpha), sum C] from the cached state (which holds the M images once),
+     * {@code batchImages} at a time.
+     */
+    private Tensor render(Tensor all, StyleLayer l, Generator.SynthesisState before, int channels) {
+        Tensor feat = repeatEach(before.features(), 2, channels);
+        Tensor skip = before.skip() == null ? null : repeatEach(before.skip(), 2, channels);
         TensorVector out = new TensorVector();
-        for (long i = 0; i < 2L * m; i += settings.batchImages()) {
-            long n = Math.min(settings.batchImages(), 2L * m - i);
-            List<Tensor> s = StyleCodes.unflatten(both.narrow(0, i, n), layout);
+        long count = all.size(0);
+        for (long i = 0; i < count; i += settings.batchImages()) {
+            long n = Math.min(settings.batchImages(), count - i);
+            List<Tensor> s = StyleCodes.unflatten(all.narrow(0, i, n), layout);
             Generator.SynthesisState start = new Generator.SynthesisState(feat.narrow(0, i, n),
                     skip == null ? null : skip.narrow(0, i, n), l.index());
             out.push_back(g.advance(start, s, layout.size(), NoiseMode.CONST).skip());
@@ -187,16 +186,17 @@ public final class RelevancePreparation {
         return torch.cat(out, 0);
     }
 
-    /** [M, ...] -> [2M, ...] with each image repeated in place (image 0, image 0, image 1, ...). */
-    private static Tensor twice(Tensor x) {
+    /** [M, ...] -> [channels * M * 2, ...] ordered (channel, image, alpha): each image twice, the lot repeated. */
+    private static Tensor repeatEach(Tensor x, int times, int channels) {
         long[] shape = x.shape();
-        long[] expanded = new long[shape.length + 1];
-        expanded[0] = shape[0];
-        expanded[1] = 2;
-        System.arraycopy(shape, 1, expanded, 2, shape.length - 1);
+        long[] expanded = new long[shape.length + 2];
+        expanded[0] = channels;
+        expanded[1] = shape[0];
+        expanded[2] = times;
+        System.arraycopy(shape, 1, expanded, 3, shape.length - 1);
         long[] merged = shape.clone();
-        merged[0] = shape[0] * 2;
-        return x.unsqueeze(1).expand(expanded).reshape(merged);
+        merged[0] = shape[0] * times * channels;
+        return x.unsqueeze(0).unsqueeze(2).expand(expanded).reshape(merged);
     }
 
     /** CLIP features [B, D] of generator images [B, 3, H, W], via uint8 and CLIP's own preprocessing. */
@@ -205,7 +205,12 @@ public final class RelevancePreparation {
         int s = ClipImagePreprocess.INPUT_SIZE;
         TensorVector inputs = new TensorVector();
         for (int i = 0; i < u8.size(0); i++) inputs.push_back(Tensors.floats(clipInput(u8.select(0, i)), 1, 3, s, s));
-        return clip.encodeImage(torch.cat(inputs, 0));
+        Tensor x = torch.cat(inputs, 0);
+        TensorVector out = new TensorVector();
+        for (long i = 0; i < x.size(0); i += settings.batchImages()) {
+            out.push_back(clip.encodeImage(x.narrow(0, i, Math.min(settings.batchImages(), x.size(0) - i))));
+        }
+        return torch.cat(out, 0);
     }
 
     private void setToMean(Tensor codes, StyleLayer l, int c0, int n) {
