@@ -13,9 +13,10 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time the engine on random weights at published shapes; prints one line per measurement",
                 "(medians over repeats after a warm-up). Targets: synth (StyleGAN2 config-f at --size),",
-                "clip (ViT-B/32 image encoding)."})
+                "clip (ViT-B/32 image encoding), arcface (IR-SE50 ID loss), global-edit (one edit at --size, and",
+                "the fs3 preparation rate)."})
 public final class BenchCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "TARGET", description = "What to time: synth or clip.")
+    @Parameters(paramLabel = "TARGET", description = "What to time: synth, clip, arcface, global-edit.")
     String target;
 
     @Option(names = "--size", defaultValue = "1024", description = "Generator resolution (default: ${DEFAULT-VALUE}).")
@@ -23,6 +24,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--repeats", defaultValue = "10", description = "Timed repeats (default: ${DEFAULT-VALUE}).")
     int repeats;
+
+    @Option(names = "--prepare-images", defaultValue = "2", description = "global-edit: images per channel when timing fs3 preparation (default: ${DEFAULT-VALUE}).")
+    int prepareImages;
 
     @Option(names = "--warmup", defaultValue = "1", description = "Untimed warm-up runs (default: ${DEFAULT-VALUE}).")
     int warmup;
@@ -41,8 +45,10 @@ public final class BenchCommand implements Callable<Integer> {
         switch (target) {
             case "synth" -> SynthBench.run(size, warmup, repeats, out);
             case "clip" -> dev.styleclip.bench.ClipBench.run(warmup, repeats, out);
+            case "arcface" -> dev.styleclip.bench.ArcFaceBench.run(warmup, repeats, out);
+            case "global-edit" -> dev.styleclip.bench.GlobalEditBench.run(size, warmup, repeats, prepareImages, out);
             default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "unknown bench target '" + target + "' (available: synth, clip)");
+                    "unknown bench target '" + target + "' (available: synth, clip, arcface, global-edit)");
         }
         return 0;
     }

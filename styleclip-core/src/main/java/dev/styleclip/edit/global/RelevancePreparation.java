@@ -121,6 +121,13 @@ public final class RelevancePreparation {
         return ChannelRelevance.fromFeatures(torch.cat(features, 0));
     }
 
+    /** Computes (and discards) one chunk of {@code n} channels of entry {@code l}: for timing. */
+    public void timeChunk(Tensor base, StyleLayer l, int n) {
+        try (PointerScope scope = new PointerScope()) {
+            computeChunk(base, l, 0, n, stateBefore(base, l));
+        }
+    }
+
     /**
      * The codes the reference renders for channel {@code c} of entry {@code l}: [M, 2, sum C] for alpha -k and
      * +k. Every entry processed before {@code l} is at its mean, channels 0..c of {@code l} too (the
