@@ -13,10 +13,11 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time the engine on random weights at published shapes; prints one line per measurement",
                 "(medians over repeats after a warm-up). Targets: synth (StyleGAN2 config-f at --size),",
-                "clip (ViT-B/32 image encoding), arcface (IR-SE50 ID loss), global-edit (one edit at --size, and",
+                "clip (ViT-B/32 image encoding), arcface (IR-SE50 ID loss), optimize (one optimization step at --size",
+                "with ViT-B/32 CLIP and IR-SE50), global-edit (one edit at --size, and",
                 "the fs3 preparation rate)."})
 public final class BenchCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "TARGET", description = "What to time: synth, clip, arcface, global-edit.")
+    @Parameters(paramLabel = "TARGET", description = "What to time: synth, clip, arcface, optimize, global-edit.")
     String target;
 
     @Option(names = "--size", defaultValue = "1024", description = "Generator resolution (default: ${DEFAULT-VALUE}).")
@@ -46,9 +47,10 @@ public final class BenchCommand implements Callable<Integer> {
             case "synth" -> SynthBench.run(size, warmup, repeats, out);
             case "clip" -> dev.styleclip.bench.ClipBench.run(warmup, repeats, out);
             case "arcface" -> dev.styleclip.bench.ArcFaceBench.run(warmup, repeats, out);
+            case "optimize" -> dev.styleclip.bench.OptimizeBench.run(size, warmup, repeats, out);
             case "global-edit" -> dev.styleclip.bench.GlobalEditBench.run(size, warmup, repeats, prepareImages, out);
             default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "unknown bench target '" + target + "' (available: synth, clip, arcface, global-edit)");
+                    "unknown bench target '" + target + "' (available: synth, clip, arcface, optimize, global-edit)");
         }
         return 0;
     }
