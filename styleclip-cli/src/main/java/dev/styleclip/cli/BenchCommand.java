@@ -13,10 +13,12 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time the engine on random weights at published shapes; prints one line per measurement",
                 "(medians over repeats after a warm-up). Targets: synth (StyleGAN2 config-f at --size),",
-                "clip (ViT-B/32 image encoding), mapper-apply (latent mapper and synthesis per image at 1024 and 256,",
-                "or at --size if given, and one training step)."})
+                "clip (ViT-B/32 image encoding), arcface (IR-SE50 ID loss), optimize (one optimization step at --size",
+                "with ViT-B/32 CLIP and IR-SE50), global-edit (one edit at --size, and",
+                "the fs3 preparation rate), mapper-apply (latent mapper and synthesis per image at 1024 and 256, or at",
+                "--size if given, and one mapper training step)."})
 public final class BenchCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "TARGET", description = "What to time: synth, clip or mapper-apply.")
+    @Parameters(paramLabel = "TARGET", description = "What to time: synth, clip, arcface, optimize, global-edit, mapper-apply.")
     String target;
 
     @Option(names = "--size", defaultValue = "1024", description = "Generator resolution (default: ${DEFAULT-VALUE}).")
@@ -24,6 +26,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--repeats", defaultValue = "10", description = "Timed repeats (default: ${DEFAULT-VALUE}).")
     int repeats;
+
+    @Option(names = "--prepare-images", defaultValue = "2", description = "global-edit: images per channel when timing fs3 preparation (default: ${DEFAULT-VALUE}).")
+    int prepareImages;
 
     @Option(names = "--warmup", defaultValue = "1", description = "Untimed warm-up runs (default: ${DEFAULT-VALUE}).")
     int warmup;
@@ -42,11 +47,14 @@ public final class BenchCommand implements Callable<Integer> {
         switch (target) {
             case "synth" -> SynthBench.run(size, warmup, repeats, out);
             case "clip" -> dev.styleclip.bench.ClipBench.run(warmup, repeats, out);
+            case "arcface" -> dev.styleclip.bench.ArcFaceBench.run(warmup, repeats, out);
+            case "optimize" -> dev.styleclip.bench.OptimizeBench.run(size, warmup, repeats, out);
+            case "global-edit" -> dev.styleclip.bench.GlobalEditBench.run(size, warmup, repeats, prepareImages, out);
             case "mapper-apply" -> dev.styleclip.bench.MapperBench.run(
                     spec.commandLine().getParseResult().hasMatchedOption("--size") ? new int[] {size} : new int[] {1024, 256},
                     warmup, repeats, out);
             default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "unknown bench target '" + target + "' (available: synth, clip, mapper-apply)");
+                    "unknown bench target '" + target + "' (available: synth, clip, arcface, optimize, global-edit, mapper-apply)");
         }
         return 0;
     }

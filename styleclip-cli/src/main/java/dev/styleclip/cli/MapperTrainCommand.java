@@ -1,11 +1,11 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.arcface.IdLoss;
 import dev.styleclip.clip.ClipLoss;
 import dev.styleclip.clip.ClipModel;
 import dev.styleclip.clip.ImageNormalization;
 import dev.styleclip.edit.mapper.BatchOrder;
 import dev.styleclip.edit.mapper.DecoderWeights;
-import dev.styleclip.edit.mapper.ImageLoss;
 import dev.styleclip.edit.mapper.LevelsMapper;
 import dev.styleclip.edit.mapper.MapperCheckpoint;
 import dev.styleclip.edit.mapper.MapperLevel;
@@ -142,11 +142,11 @@ public final class MapperTrainCommand implements Callable<Integer> {
              ClipModel clipModel = ClipModel.load(Path.of(opts.clipWeights()));
              LevelsMapper mapper = initialMapper(opts);
              TrainingLatents train = trainLatents(opts, g);
-             TrainingLatents test = testLatents(opts, g)) {
+             TrainingLatents test = testLatents(opts, g);
+             IdLoss id = opts.idLambda() > 0 ? IdLoss.load(Path.of(opts.irSe50Weights())) : null) {
             if (opts.styleganSize() != g.config().size()) opts = opts.with("stylegan_size", g.config().size());
-            ImageLoss id = opts.idLambda() > 0 ? identityLoss(opts) : null;
             MapperTrainer.Models models = new MapperTrainer.Models(mapper, g, decoderWeights,
-                    new ClipLoss(clipModel, g.config().size(), ImageNormalization.NONE), id);
+                    new ClipLoss(clipModel, g.config().size(), ImageNormalization.NONE), id == null ? null : id::loss);
             try (MapperTrainer trainer = new MapperTrainer(opts, models, train, test,
                     BatchOrder.shuffled(train.size(), opts.batchSize(), opts.seed()))) {
                 if (state != null) trainer.restore(state);
@@ -199,6 +199,9 @@ public final class MapperTrainCommand implements Callable<Integer> {
         if (clip == null) throw usage("--clip is required (or --resume)");
         if (expDir == null) throw usage("--exp-dir is required (or --resume)");
         if (generator == null && checkpoint == null) throw usage("give --generator (the StyleGAN2 decoder) or --checkpoint (a mapper checkpoint with its decoder)");
+        if (idLambda > 0 && irSe50 == null) {
+            throw usage("--id-lambda " + idLambda + " needs --ir-se50 (ArcFace IR-SE50 weights, model_ir_se50.pth); --id-lambda 0 trains without the identity loss");
+        }
         Set<MapperLevel> active = levels == null ? MapperLevel.all() : MapperCommand.levels(spec.commandLine(), levels);
         OptimizerName opt;
         try {
@@ -222,7 +225,7 @@ public final class MapperTrainCommand implements Callable<Integer> {
         o.put("clip_lambda", clipLambda);
         o.put("latent_l2_lambda", latentL2Lambda);
         o.put("stylegan_weights", abs(generator));
-        o.put("ir_se50_weights", irSe50 == null ? DEFAULTS.irSe50Weights() : abs(irSe50));
+        o.put("ir_se50_weights", irSe50 == null ? DEFAULTS.irSe50Weights() : abs(irSe50));  // the reference's default when unused
         o.put("checkpoint_path", abs(checkpoint));
         o.put("max_steps", maxSteps);
         o.put("image_interval", imageInterval);
@@ -273,15 +276,6 @@ public final class MapperTrainCommand implements Callable<Integer> {
         if (opts.latentsTestPath() != null) return TrainingLatents.fromFile(Path.of(opts.latentsTestPath()), g);
         if (opts.testDatasetSize() == 0) return null;
         return TrainingLatents.sample(g, opts.testDatasetSize(), opts.latentsTruncation(), opts.seed() + 1);
-    }
-
-    /**
-     * The coach's identity loss, IDLoss with ArcFace IR-SE50. It arrives with dev.styleclip.arcface; until then a run
-     * needs --id-lambda 0.
-     */
-    private ImageLoss identityLoss(MapperOptions opts) {
-        throw usage("--id-lambda " + opts.idLambda() + " needs the ArcFace identity loss, which this build does not include yet"
-                + " (dev.styleclip.arcface): pass --id-lambda 0 to train with the CLIP and latent L2 losses only");
     }
 
     private CommandLine.ParameterException usage(String message) {

@@ -26,6 +26,7 @@ class MapperCommandTest {
     static final String CKPT = CliRun.fixture("mapper/levels_mapper_seed2.pt").toString();
     static final String W = CliRun.fixture("mapper/w_plus_e2e.npy").toString();
     static final String CLIP = CliRun.fixture("clip/tiny_clip_jit.pt").toString();
+    static final String IR_SE = CliRun.fixture("arcface/tiny_ir_se.pth").toString();
     static final String PROMPT = "a person with purple hair";
 
     @TempDir
@@ -106,7 +107,7 @@ class MapperCommandTest {
         String[] base = {"mapper", "train", "--description", PROMPT, "--clip", CLIP, "--checkpoint", CKPT,
                 "--latents-train", CliRun.fixture("mapper/train_latents.pt").toString(),
                 "--latents-test", CliRun.fixture("mapper/train_test_latents.pt").toString(),
-                "--exp-dir", exp.toString(), "--id-lambda", "0", "--board-interval", "1", "--image-interval", "2",
+                "--exp-dir", exp.toString(), "--ir-se50", IR_SE, "--board-interval", "1", "--image-interval", "2",
                 "--val-interval", "2", "--save-interval", "2"};
         String[] all = new String[base.length + extra.length];
         System.arraycopy(base, 0, all, 0, base.length);
@@ -121,7 +122,7 @@ class MapperCommandTest {
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("finished 2 steps"), r.out());
         assertTrue(r.err().contains("step 2/2 [####################] 100.0%") && r.err().contains("left 0:00:00"), r.err());
-        assertTrue(r.out().contains("validation at step 0: clip "), r.out());
+        assertTrue(r.out().contains("validation at step 0: id 0.0") && r.out().contains(" clip 0.9"), r.out());
         for (String f : new String[] {"checkpoints/iteration_0.pt", "checkpoints/iteration_1.pt", "checkpoints/best_model.pt",
                 "checkpoints/train_state.pt", "checkpoints/timestamp.txt", "logs/images_train/00000.png", "logs/metrics.jsonl"}) {
             assertTrue(Files.exists(exp.resolve(f)), f);
@@ -129,7 +130,10 @@ class MapperCommandTest {
         // the checkpoint is the reference's: {'state_dict': mapper.* then decoder.*, 'opts': dict}
         Map<?, ?> root = CheckpointReader.read(exp.resolve("checkpoints/iteration_1.pt")).rootMap();
         assertEquals(123, Checkpoint.tensors(root.get("state_dict")).size());
-        assertEquals(0.0, ((Number) ((Map<?, ?>) root.get("opts")).get("id_lambda")).doubleValue());
+        Map<?, ?> opts = (Map<?, ?>) root.get("opts");
+        assertEquals(0.1, ((Number) opts.get("id_lambda")).doubleValue());
+        assertEquals(Path.of(IR_SE).toAbsolutePath().normalize().toString(), opts.get("ir_se50_weights"));
+        assertTrue(r.err().contains(" id 0.0"), "the progress shows the ID loss: " + r.err());
         assertEquals(MapperLevel.all(), MapperCheckpoint.read(exp.resolve("checkpoints/iteration_1.pt")).levels());
 
         Path state = exp.resolve("checkpoints/train_state.pt");
@@ -145,11 +149,11 @@ class MapperCommandTest {
     @Test
     void trainRefusesBadUsage() {
         Path exp = dir.resolve("exp");
-        String[] args = trainArgs(exp, "--max-steps", "1");
-        args[java.util.Arrays.asList(args).indexOf("--id-lambda") + 1] = "0.1";
-        CliRun withId = CliRun.of(args);
-        assertEquals(2, withId.code(), withId.toString());
-        assertTrue(withId.err().contains("ArcFace") && withId.err().contains("--id-lambda 0"), withId.err());
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(trainArgs(exp, "--max-steps", "1")));
+        args.subList(args.indexOf("--ir-se50"), args.indexOf("--ir-se50") + 2).clear();
+        CliRun noIrSe = CliRun.of(args.toArray(new String[0]));
+        assertEquals(2, noIrSe.code(), noIrSe.toString());
+        assertTrue(noIrSe.err().contains("--ir-se50") && noIrSe.err().contains("--id-lambda 0"), noIrSe.err());
         assertFalse(Files.exists(exp.resolve("checkpoints/iteration_0.pt")));
         assertEquals(2, CliRun.of("mapper", "train", "--clip", CLIP, "--exp-dir", exp.toString()).code(), "no --description");
         assertEquals(2, CliRun.of(trainArgs(exp, "--optimizer", "sgd")).code());

@@ -1,5 +1,8 @@
 package dev.styleclip.bench;
 
+import dev.styleclip.arcface.Backbone;
+import dev.styleclip.arcface.IdLoss;
+import dev.styleclip.arcface.IrSeConfig;
 import dev.styleclip.clip.ClipConfig;
 import dev.styleclip.clip.ClipLoss;
 import dev.styleclip.clip.ClipModel;
@@ -16,7 +19,6 @@ import dev.styleclip.stylegan2.GeneratorConfig;
 import dev.styleclip.stylegan2.NoiseMode;
 import dev.styleclip.tensor.StateDict;
 import java.io.PrintWriter;
-import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -25,8 +27,8 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * Latent-mapper timing with random weights made in memory (no file needed): per image (batch 1), applying the mapper
  * ({@code w + 0.1 M(w)}), synthesising, and both; and one training step of the coach at batch size 2 (mapper forward,
- * two syntheses, CLIP loss with a ViT-B/32-sized CLIP, latent L2, backward, Ranger). The identity loss is not part of
- * the step (this build has no ArcFace), so a real step costs that much more.
+ * two syntheses, CLIP loss with a ViT-B/32-sized CLIP, latent L2, ID loss with an IR-SE50-sized ArcFace, backward,
+ * Ranger).
  */
 public final class MapperBench {
     private MapperBench() {
@@ -34,12 +36,14 @@ public final class MapperBench {
 
     public static void run(int[] sizes, int warmup, int repeats, PrintWriter out) throws CheckpointException {
         try (ClipModel clip = ClipModel.create(ClipConfig.vitB32(), StateDict.random("random ViT-B/32", 0), "random");
+             IdLoss id = new IdLoss(Backbone.create(IrSeConfig.irSe50(),
+                     StateDict.ofTensors("random IR-SE50", ArcFaceBench.randomWeights(IrSeConfig.irSe50(), 2))));
              LevelsMapper mapper = LevelsMapper.initialize(MapperLevel.all(), 0)) {
-            for (int size : sizes) runSize(size, mapper, clip, warmup, repeats, out);
+            for (int size : sizes) runSize(size, mapper, clip, id, warmup, repeats, out);
         }
     }
 
-    private static void runSize(int size, LevelsMapper mapper, ClipModel clip, int warmup, int repeats, PrintWriter out)
+    private static void runSize(int size, LevelsMapper mapper, ClipModel clip, IdLoss id, int warmup, int repeats, PrintWriter out)
             throws CheckpointException {
         GeneratorConfig cfg = GeneratorConfig.standard(size, 512, 8, 2);
         try (Generator g = Generator.create(cfg, StateDict.random("random config-f " + size, 0), torch.zeros(512), "random");
@@ -67,20 +71,19 @@ public final class MapperBench {
             });
             out.println(tag + " pass=mapper+synthesis " + ms.format());
             out.flush();
-            trainStep(size, g, mapper, clip, warmup, repeats, out);
+            trainStep(size, g, mapper, clip, id, warmup, repeats, out);
         }
     }
 
-    private static void trainStep(int size, Generator g, LevelsMapper mapper, ClipModel clip, int warmup, int repeats,
-                                  PrintWriter out) {
-        MapperOptions opts = MapperOptions.defaults("a person with purple hair")
-                .with(Map.of("id_lambda", 0.0, "stylegan_size", size));
+    private static void trainStep(int size, Generator g, LevelsMapper mapper, ClipModel clip, IdLoss id, int warmup,
+                                  int repeats, PrintWriter out) {
+        MapperOptions opts = MapperOptions.defaults("a person with purple hair").with("stylegan_size", size);
         try (TrainingLatents latents = TrainingLatents.sample(g, 8, 0.7, 0);
              MapperTrainer t = new MapperTrainer(opts, new MapperTrainer.Models(mapper, g, null,
-                     new ClipLoss(clip, size, ImageNormalization.NONE), null), latents, null, BatchOrder.shuffled(8, 2, 0))) {
+                     new ClipLoss(clip, size, ImageNormalization.NONE), id::loss), latents, null, BatchOrder.shuffled(8, 2, 0))) {
             Tensor batch = latents.batch(new int[] {0, 1});
             Timer.Stats st = Timer.measure(warmup, repeats, () -> t.step(batch));
-            out.println("mapper-train-step size=" + size + " batch=2 optimizer=ranger losses=clip+latent_l2 (no ID loss) " + st.format());
+            out.println("mapper-train-step size=" + size + " batch=2 optimizer=ranger losses=clip+latent_l2+id " + st.format());
             out.flush();
         }
     }

@@ -213,8 +213,7 @@ public final class Generator implements AutoCloseable {
     private ModulatedConv2d module(StyleLayer l) {
         if (l.name().equals("conv1")) return conv1.conv;
         if (l.name().equals("to_rgb1")) return toRgb1.conv;
-        int j = Integer.parseInt(l.name().substring(l.name().indexOf('.') + 1));
-        return l.toRgb() ? toRgbs.get(j).conv : convs.get(j).conv;
+        return l.toRgb() ? toRgbs.get(index(l)).conv : convs.get(index(l)).conv;
     }
 
     /** Image [B, 3, size, size] (nominally [-1, 1], not clamped) from W+ [B, n_latent, D]. */
@@ -224,22 +223,55 @@ public final class Generator implements AutoCloseable {
 
     /** Image from the S list (as {@link #styles} returns it); the batch size comes from S[0]. */
     public Tensor synthesizeFromStyles(List<Tensor> s, NoiseMode noise) {
+        checkStyles(s);
+        return advance(start(s.get(0).size(0)), s, layout.size(), noise).skip();
+    }
+
+    /**
+     * Synthesis part-way: the feature map and the RGB skip image after the S entries before
+     * {@code nextEntry}. Entries are consumed in S order (a conv entry updates the features, a ToRGB entry the
+     * skip image), so a state can be reused for every S that agrees with it on the entries already consumed.
+     */
+    public record SynthesisState(Tensor features, Tensor skip, int nextEntry) {
+    }
+
+    /** The state before any S entry: the constant input repeated over the batch. */
+    public SynthesisState start(long batch) {
+        return new SynthesisState(constInput.repeat(batch, 1, 1, 1), null, 0);
+    }
+
+    /** Consumes S entries {@code state.nextEntry()} .. {@code untilEntry - 1}. */
+    public SynthesisState advance(SynthesisState state, List<Tensor> s, int untilEntry, NoiseMode noise) {
+        Tensor out = state.features();
+        Tensor skip = state.skip();
+        long b = out.size(0);
+        for (int i = state.nextEntry(); i < untilEntry; i++) {
+            StyleLayer l = layout.get(i);
+            Tensor si = s.get(i);
+            if (l.name().equals("conv1")) {
+                out = conv1.forward(out, si, noise(0, b, noise), upsampleConv);
+            } else if (l.name().equals("to_rgb1")) {
+                skip = toRgb1.forward(out, si, null);
+            } else if (l.toRgb()) {
+                skip = toRgbs.get(index(l)).forward(out, si, skip);
+            } else {
+                int k = index(l);
+                out = convs.get(k).forward(out, si, noise(k + 1, b, noise), upsampleConv);
+            }
+        }
+        return new SynthesisState(out, skip, untilEntry);
+    }
+
+    private static int index(StyleLayer l) {
+        return Integer.parseInt(l.name().substring(l.name().indexOf('.') + 1));
+    }
+
+    private void checkStyles(List<Tensor> s) {
         if (s.size() != layout.size()) {
             throw new IllegalArgumentException("style space of this generator has " + layout.size() + " entries, got " + s.size());
         }
         long b = s.get(0).size(0);
         for (StyleLayer l : layout) Tensors.checkShape("S[" + l.index() + "] (" + l.name() + ")", s.get(l.index()), b, 1, l.channels(), 1, 1);
-        Tensor out = constInput.repeat(b, 1, 1, 1);
-        out = conv1.forward(out, s.get(0), noise(0, b, noise), upsampleConv);
-        Tensor skip = toRgb1.forward(out, s.get(1), null);
-        int k = 2;
-        for (int j = 0; j < toRgbs.size(); j++) {
-            out = convs.get(2 * j).forward(out, s.get(k), noise(2 * j + 1, b, noise), upsampleConv);
-            out = convs.get(2 * j + 1).forward(out, s.get(k + 1), noise(2 * j + 2, b, noise), upsampleConv);
-            skip = toRgbs.get(j).forward(out, s.get(k + 2), skip);
-            k += 3;
-        }
-        return skip;
     }
 
     private Tensor noise(int i, long batch, NoiseMode mode) {

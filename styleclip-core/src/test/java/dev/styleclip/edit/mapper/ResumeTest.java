@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.bytedeco.pytorch.Scalar;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A run that is interrupted and resumed from its saved state gives the same losses, step for step, and the same
  * weights as the same run without interruption: after a crash (resuming from the last save) and after a requested
- * stop. Uses the tiny fixture models, a shuffled order over two epochs, and a stand-in image loss in the ID slot.
+ * stop. Uses the tiny fixture models (with the ID loss), and a shuffled order over two epochs.
  */
 class ResumeTest {
     static TrainFixture fx;
@@ -44,9 +43,6 @@ class ResumeTest {
     static void close() {
         fx.close();
     }
-
-    /** Stands in for the ArcFace loss: any differentiable image loss exercises the injected term. */
-    static final ImageLoss STAND_IN = (yHat, y) -> yHat.sub(y).abs().mean().mul(new Scalar(0.5));
 
     MapperOptions options(Path exp) {
         return fx.options(exp.toString()).with(Map.of("max_steps", 5, "save_interval", 2, "val_interval", 100,
@@ -78,7 +74,7 @@ class ResumeTest {
 
     private Recorder train(MapperOptions opts, Recorder r, TrainState resumeFrom) throws IOException {
         try (LevelsMapper mapper = fx.ckpt.mapper();
-             MapperTrainer t = new MapperTrainer(opts, fx.models(mapper, STAND_IN), fx.train, fx.test,
+             MapperTrainer t = new MapperTrainer(opts, fx.models(mapper, fx.idLoss()), fx.train, fx.test,
                      BatchOrder.shuffled(fx.train.size(), opts.batchSize(), opts.seed()))) {
             if (resumeFrom != null) t.restore(resumeFrom);
             try {
@@ -164,7 +160,7 @@ class ResumeTest {
         TrainState s = TrainState.read(exp.resolve("checkpoints/train_state.pt"));
         MapperOptions other = options(exp).with("learning_rate", 0.5);
         try (LevelsMapper mapper = fx.ckpt.mapper();
-             MapperTrainer t = new MapperTrainer(other, fx.models(mapper, STAND_IN), fx.train, fx.test, TrainFixture.recordedOrder())) {
+             MapperTrainer t = new MapperTrainer(other, fx.models(mapper, fx.idLoss()), fx.train, fx.test, TrainFixture.recordedOrder())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.restore(s));
             assertTrue(e.getMessage().contains("learning_rate"), e.getMessage());
         }

@@ -2,6 +2,7 @@ package dev.styleclip.edit.mapper;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.styleclip.arcface.IdLoss;
 import dev.styleclip.clip.ClipLoss;
 import dev.styleclip.clip.ClipModel;
 import dev.styleclip.clip.ImageNormalization;
@@ -14,7 +15,7 @@ import java.util.List;
 
 /**
  * The setting of fixtures/mapper/train_manifest.json: the mapper and tiny decoder of levels_mapper_seed2.pt, the tiny
- * CLIP, the prompt, the recorded latents and batch order. One per test class; close it after.
+ * CLIP and IR-SE, the prompt, the recorded latents and batch order. One per test class; close it after.
  */
 final class TrainFixture implements AutoCloseable {
     static final String PROMPT = "a person with purple hair";
@@ -26,6 +27,7 @@ final class TrainFixture implements AutoCloseable {
     final ClipLoss clipLoss;
     final TrainingLatents train;
     final TrainingLatents test;
+    final IdLoss id;
 
     TrainFixture() throws IOException {
         ckpt = MapperCheckpoint.read(Fixtures.path("mapper/levels_mapper_seed2.pt"));
@@ -35,6 +37,7 @@ final class TrainFixture implements AutoCloseable {
         clipLoss = new ClipLoss(clip, 64, ImageNormalization.NONE);
         train = TrainingLatents.fromFile(Fixtures.path("mapper/train_latents.pt"), decoder);
         test = TrainingLatents.fromFile(Fixtures.path("mapper/train_test_latents.pt"), decoder);
+        id = IdLoss.load(Fixtures.path("arcface/tiny_ir_se.pth"));
     }
 
     /** TrainOptions defaults with the manifest's argv (tiny decoder, max_steps 6 updates, save_interval 4). */
@@ -44,14 +47,9 @@ final class TrainFixture implements AutoCloseable {
                 .with("exp_dir", expDir);
     }
 
-    /**
-     * The reference's identity loss, IDLoss(x_hat, x) with the tiny IR-SE of fixtures/arcface/tiny_ir_se.pth. It
-     * comes with dev.styleclip.arcface, which this branch does not have yet; once it does, this becomes (API as
-     * planned there) {@code IdLoss id = new IdLoss(Backbone.load(Fixtures.path("arcface/tiny_ir_se.pth")));
-     * return id::forward;} and TrainingParityTest loses its @Disabled.
-     */
+    /** The reference's identity loss, IDLoss(x_hat, x), with the tiny IR-SE of fixtures/arcface/tiny_ir_se.pth. */
     ImageLoss idLoss() {
-        throw new UnsupportedOperationException("needs dev.styleclip.arcface (the ArcFace ID loss)");
+        return id::loss;
     }
 
     /** The recorded batch order of the reference run (train_batch_indices.npy, [6, 2]). */
@@ -95,6 +93,7 @@ final class TrainFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        id.close();
         train.close();
         test.close();
         clip.close();

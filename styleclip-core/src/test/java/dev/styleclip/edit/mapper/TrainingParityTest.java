@@ -13,7 +13,6 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,10 +20,9 @@ import org.junit.jupiter.api.Test;
  * lr 0.5), from levels_mapper_seed2.pt on the recorded batches: every loss term of every update, and the mapper's
  * weight rows, biases and row sums after the recorded updates, within the manifest's per-update tolerances.
  *
- * <p>Every reference loss includes the identity loss (id_lambda 0.1), whose gradient moves the weights from update 1
- * on, so these cases need the ArcFace IR-SE ID loss ({@link TrainFixture#idLoss()}).
+ * <p>Every reference loss includes the identity loss (id_lambda 0.1, the tiny IR-SE), whose gradient moves the weights
+ * from update 1 on.
  */
-@Disabled("needs dev.styleclip.arcface")
 class TrainingParityTest {
     static final int[] ROWS = {0, 1, 2, 3, 128, 255, 256, 511};
     static TrainFixture fx;

@@ -1,0 +1,80 @@
+package dev.styleclip.cli;
+
+import dev.styleclip.clip.ClipModel;
+import dev.styleclip.edit.global.DirectionsFolder;
+import dev.styleclip.edit.global.RelevancePreparation;
+import dev.styleclip.io.Hashes;
+import dev.styleclip.stylegan2.Generator;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "prepare", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Compute S statistics and fs3, the CLIP relevance of every style channel (global_torch/SingleChannel.py),",
+                "into --out DIR. Long work: it shows progress and time left, and a rerun with the same options",
+                "resumes where an interrupted one stopped, recomputing nothing."})
+public final class GlobalPrepareCommand implements Callable<Integer> {
+    @Option(names = "--generator", required = true, paramLabel = "G", description = "StyleGAN2 generator checkpoint.")
+    Path generator;
+
+    @Option(names = "--clip", required = true, paramLabel = "C", description = "CLIP checkpoint.")
+    Path clip;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directions folder to write (or resume).")
+    Path out;
+
+    @Option(names = "--images", defaultValue = "100", description = "Images per channel, M (default: ${DEFAULT-VALUE}, as the reference).")
+    int images;
+
+    @Option(names = "--samples", defaultValue = "100000", description = "Samples for the S mean/std (default: ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Option(names = "--alpha", defaultValue = "5", description = "Channel move in standard deviations (default: ${DEFAULT-VALUE}).")
+    double alpha;
+
+    @Option(names = "--max-entry", defaultValue = "16", description = "Highest S index covered (default: ${DEFAULT-VALUE}: up to 128 px, as global_torch).")
+    int maxEntry;
+
+    @Option(names = "--batch", defaultValue = "0", description = "Images synthesised at once (default: by resolution).")
+    int batch;
+
+    @Option(names = "--seed", defaultValue = "5", description = "Seed of the sampled z (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Mixin
+    Verbosity verbosity;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (images < 1 || samples < images) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--images must be >= 1 and --samples >= --images");
+        }
+        try (Generator g = Generator.load(generator); ClipModel model = ClipModel.load(clip)) {
+            int size = g.config().size();
+            int b = batch > 0 ? batch : Math.max(2, Math.min(256, (256 * 256 * 16) / (size * size)));
+            var settings = new RelevancePreparation.Settings(images, alpha, maxEntry, 8, b);
+            Map<String, Object> provenance = new LinkedHashMap<>();
+            provenance.put("generator_sha256", Hashes.sha256(generator));
+            provenance.put("clip_sha256", Hashes.sha256(clip));
+            DirectionsFolder folder = new DirectionsFolder(out);
+            int rows = new RelevancePreparation(g, model, null, settings).rows().length;
+            try (ProgressBar bar = Progress.bar("fs3", rows, "channels")) {
+                folder.prepare(g, model, provenance, samples, seed, settings, (done, total) -> bar.stepTo(done));
+            }
+            var o = spec.commandLine().getOut();
+            o.println("wrote " + out.resolve("fs3.npy") + " (" + rows + " channels), s_mean.npy, s_std.npy, rows.npy");
+            o.flush();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,211 @@
+package dev.styleclip.cli;
+
+import com.google.gson.GsonBuilder;
+import dev.styleclip.arcface.IdLoss;
+import dev.styleclip.clip.ClipLoss;
+import dev.styleclip.clip.ClipModel;
+import dev.styleclip.clip.ImageNormalization;
+import dev.styleclip.edit.optimize.LatentOptimization;
+import dev.styleclip.edit.optimize.OptimizationMode;
+import dev.styleclip.edit.optimize.OptimizationSpace;
+import dev.styleclip.image.Images;
+import dev.styleclip.io.AtomicFiles;
+import dev.styleclip.io.Hashes;
+import dev.styleclip.io.Npy;
+import dev.styleclip.io.TensorFiles;
+import dev.styleclip.stylegan2.Generator;
+import dev.styleclip.stylegan2.LatentSpace;
+import dev.styleclip.stylegan2.Latents;
+import dev.styleclip.tensor.Tensors;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "optimize", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Latent optimization (StyleCLIP's first method): move an image's latent so that it matches the prompt.",
+                "Writes into --out DIR: final.png, before_after.png, step_NNNN.png every --save-every steps, latent.npy",
+                "(reusable as --latent), losses.csv and provenance.json. Several prompts or seeds make one subfolder each."})
+public final class OptimizeCommand implements Callable<Integer> {
+    @Option(names = "--generator", required = true, paramLabel = "G", description = "StyleGAN2 generator checkpoint.")
+    Path generator;
+
+    @Option(names = "--clip", required = true, paramLabel = "C", description = "CLIP checkpoint.")
+    Path clip;
+
+    @Option(names = "--arcface", paramLabel = "A", description = "IR-SE50 weights (model_ir_se50.pth) for the identity loss.")
+    Path arcface;
+
+    @Option(names = "--prompt", required = true, arity = "1..*", paramLabel = "T", description = "Prompt(s).")
+    List<String> prompts;
+
+    @Option(names = "--latent", paramLabel = "FILE", description = "Start latent (.npy/.pt), see --latent-space.")
+    Path latent;
+
+    @Option(names = "--latent-space", defaultValue = "w+", paramLabel = "z|w|w+", description = "Space of --latent (default: ${DEFAULT-VALUE}).")
+    String latentSpace;
+
+    @Option(names = "--seed", split = ",", arity = "1..*", paramLabel = "N", description = "Start from seed(s) (z -> w, truncated).")
+    List<Long> seeds;
+
+    @Option(names = "--mode", defaultValue = "edit", paramLabel = "edit|free", description = "edit (CLIP + l2 + ID) or free generation from the mean latent (CLIP only) (default: ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Option(names = "--space", defaultValue = "w+", paramLabel = "w+|s", description = "Optimize in W+ or in style space S (default: ${DEFAULT-VALUE}).")
+    String space;
+
+    @Option(names = "--steps", defaultValue = "300", description = "Adam steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--lr", defaultValue = "0.1", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--l2-lambda", defaultValue = "0.008", description = "Weight of the squared distance to the start (default: ${DEFAULT-VALUE}).")
+    double l2Lambda;
+
+    @Option(names = "--id-lambda", defaultValue = "0.005", description = "Weight of the identity loss; 0 turns it off (default: ${DEFAULT-VALUE}).")
+    double idLambda;
+
+    @Option(names = "--truncation", defaultValue = "0.7", description = "Truncation of seed starts (default: ${DEFAULT-VALUE}).")
+    double truncation;
+
+    @Option(names = "--save-every", defaultValue = "20", description = "Write an intermediate image every N steps; 0 = never (default: ${DEFAULT-VALUE}).")
+    int saveEvery;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+    Path out;
+
+    @Mixin
+    Verbosity verbosity;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        OptimizationMode m = switch (mode) {
+            case "edit" -> OptimizationMode.EDIT;
+            case "free", "free_generation" -> OptimizationMode.FREE;
+            default -> throw usage("--mode must be edit or free");
+        };
+        OptimizationSpace sp = switch (space.toLowerCase()) {
+            case "w+", "wplus" -> OptimizationSpace.W_PLUS;
+            case "s" -> OptimizationSpace.S;
+            default -> throw usage("--space must be w+ or s");
+        };
+        if (steps < 1) throw usage("--steps must be >= 1");
+        if (latent != null && seeds != null) throw usage("give --latent or --seed, not both");
+        if (m == OptimizationMode.EDIT && latent == null && seeds == null) throw usage("edit mode needs --latent or --seed");
+        boolean useId = m == OptimizationMode.EDIT && idLambda > 0;
+        if (useId && arcface == null) {
+            throw usage("--id-lambda " + idLambda + " needs --arcface (model_ir_se50.pth), or pass --id-lambda 0");
+        }
+        LatentSpace ls = LatentSpace.parse(latentSpace);
+        for (String p : prompts) Texts.tokenize(spec.commandLine(), List.of(p), false);
+        try (Generator g = Generator.load(generator); ClipModel model = ClipModel.load(clip);
+             IdLoss id = useId ? IdLoss.load(arcface) : null) {
+            LatentOptimization method = new LatentOptimization(g, new ClipLoss(model, g.config().size(), ImageNormalization.NONE), id);
+            List<Long> runs = seeds != null ? seeds : java.util.Collections.singletonList(null);
+            boolean many = prompts.size() * runs.size() > 1;
+            for (String prompt : prompts) {
+                for (Long seed : runs) {
+                    Path dir = many ? out.resolve(slug(prompt) + (seed != null ? "_seed" + seed : "")) : out;
+                    runOne(g, method, m, sp, ls, prompt, seed, dir);
+                }
+            }
+        }
+        return 0;
+    }
+
+    private void runOne(Generator g, LatentOptimization method, OptimizationMode m, OptimizationSpace sp, LatentSpace ls,
+                        String prompt, Long seed, Path dir) throws Exception {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor start;
+            try (NoGradGuard ng = new NoGradGuard()) {
+                if (m == OptimizationMode.FREE && latent == null) start = method.meanStart();
+                else if (latent != null) start = Latents.toWPlus(g, Tensors.fromRawAsFloat(TensorFiles.readSingle(latent)), ls, 1.0);
+                else start = Latents.toWPlus(g, Latents.seedZ(seed, g.config().styleDim()), LatentSpace.Z, truncation);
+            }
+            if (start.size(0) != 1) throw usage("--latent holds " + start.size(0) + " latents; optimization takes one");
+            var settings = new LatentOptimization.Settings(prompt, m, sp, steps, lr, l2Lambda, idLambda);
+            Map<String, String> text = Map.of("styleclip", provenanceJson(prompt, seed));
+            AtomicFiles.write(dir.resolve("provenance.json"), provenanceJson(prompt, seed).getBytes(StandardCharsets.UTF_8));
+            StringBuilder csv = new StringBuilder("step,lr,clip,l2,id,total\n");
+            try (ProgressBar bar = Progress.bar(slug(prompt), steps, "steps")) {
+                var result = method.run(start, settings, (losses, image, lat, grad) -> {
+                    csv.append(String.format("%d,%.8g,%.8g,%.8g,%.8g,%.8g%n", losses.step(), losses.lr(), losses.clip(),
+                            losses.l2(), losses.id(), losses.total()));
+                    try {
+                        AtomicFiles.write(dir.resolve("losses.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
+                        int done = losses.step() + 1;
+                        if (saveEvery > 0 && losses.step() % saveEvery == 0) {
+                            Images.write(dir.resolve(String.format("step_%04d.png", losses.step())), Images.toImage(image, 0), text);
+                            Npy.write(dir.resolve("latent.npy"), Tensors.toRaw(lat));
+                        }
+                        bar.stepTo(done);
+                        bar.setExtraMessage(String.format(" clip=%.4f l2=%.4f id=%.4f", losses.clip(), losses.l2(), losses.id()));
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                Npy.write(dir.resolve("latent.npy"), Tensors.toRaw(result.latent()));
+                Images.write(dir.resolve("final.png"), Images.toImage(result.finalImage(), 0), text);
+                Images.write(dir.resolve("before_after.png"),
+                        Images.strip(List.of(Images.toImage(result.startImage(), 0), Images.toImage(result.finalImage(), 0))), text);
+                var last = result.losses().get(result.losses().size() - 1);
+                spec.commandLine().getOut().printf("%s: clip %.4f -> %.4f; wrote %s%n", prompt,
+                        result.losses().get(0).clip(), last.clip(), dir.resolve("before_after.png"));
+                spec.commandLine().getOut().flush();
+            }
+        }
+    }
+
+    static String slug(String prompt) {
+        String s = prompt.toLowerCase().replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
+        return s.isEmpty() ? "prompt" : s.length() > 48 ? s.substring(0, 48) : s;
+    }
+
+    private String provenanceJson(String prompt, Long seed) throws java.io.IOException {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("tool", "styleclip optimize");
+        p.put("prompt", prompt);
+        if (seed != null) p.put("seed", seed);
+        if (latent != null) {
+            p.put("latent", latent.toString());
+            p.put("latent_sha256", Hashes.sha256(latent));
+            p.put("latent_space", latentSpace);
+        }
+        p.put("mode", mode);
+        p.put("space", space);
+        p.put("steps", steps);
+        p.put("lr", lr);
+        p.put("l2_lambda", l2Lambda);
+        p.put("id_lambda", idLambda);
+        p.put("truncation", truncation);
+        p.put("generator", generator.toString());
+        p.put("generator_sha256", Hashes.sha256(generator));
+        p.put("clip", clip.toString());
+        p.put("clip_sha256", Hashes.sha256(clip));
+        if (arcface != null) {
+            p.put("arcface", arcface.toString());
+            p.put("arcface_sha256", Hashes.sha256(arcface));
+        }
+        return new GsonBuilder().setPrettyPrinting().create().toJson(p);
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}

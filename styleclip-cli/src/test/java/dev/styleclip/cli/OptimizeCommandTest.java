@@ -1,0 +1,74 @@
+package dev.styleclip.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.styleclip.io.Npy;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OptimizeCommandTest {
+    static final String G = CliRun.fixture("stylegan2/tiny_g32.pt").toString();
+    static final String CLIP = CliRun.fixture("clip/tiny_clip_jit.pt").toString();
+    static final String ARC = CliRun.fixture("arcface/tiny_ir_se.pth").toString();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void editWritesEveryOutputAndLowersTheClipLoss() throws Exception {
+        CliRun r = CliRun.of("optimize", "--generator", G, "--clip", CLIP, "--arcface", ARC, "--prompt", "a person with purple hair",
+                "--latent", CliRun.fixture("optimize/start.wplus.pt").toString(), "--steps", "12", "--save-every", "5",
+                "--out", dir.toString());
+        assertEquals(0, r.code(), r.toString());
+        for (String f : List.of("final.png", "before_after.png", "latent.npy", "losses.csv", "provenance.json",
+                "step_0000.png", "step_0005.png", "step_0010.png")) {
+            assertTrue(Files.exists(dir.resolve(f)), f + " missing; " + r);
+        }
+        BufferedImage strip = ImageIO.read(dir.resolve("before_after.png").toFile());
+        assertEquals(64, strip.getWidth());
+        List<String> csv = Files.readAllLines(dir.resolve("losses.csv"));
+        assertEquals("step,lr,clip,l2,id,total", csv.get(0));
+        assertEquals(13, csv.size());
+        double first = Double.parseDouble(csv.get(1).split(",")[2]);
+        double last = Double.parseDouble(csv.get(12).split(",")[2]);
+        assertTrue(last < first, "CLIP loss should fall: " + first + " -> " + last);
+        assertEquals(8, Npy.read(dir.resolve("latent.npy")).shape()[1]);
+        String prov = Files.readString(dir.resolve("provenance.json"));
+        assertTrue(prov.contains("\"prompt\": \"a person with purple hair\"") && prov.contains("arcface_sha256"), prov);
+
+        // the final latent is reusable as a start
+        Path again = dir.resolve("again");
+        CliRun r2 = CliRun.of("optimize", "--generator", G, "--clip", CLIP, "--prompt", "a person with purple hair", "--id-lambda", "0",
+                "--latent", dir.resolve("latent.npy").toString(), "--steps", "2", "--out", again.toString());
+        assertEquals(0, r2.code(), r2.toString());
+    }
+
+    @Test
+    void severalPromptsAndSeedsMakeSubfolders() {
+        CliRun r = CliRun.of("optimize", "--generator", G, "--clip", CLIP, "--id-lambda", "0", "--prompt", "a smiling face", "a lion",
+                "--seed", "1,2", "--space", "s", "--steps", "3", "--save-every", "0", "--out", dir.toString());
+        assertEquals(0, r.code(), r.toString());
+        for (String sub : List.of("a_smiling_face_seed1", "a_smiling_face_seed2", "a_lion_seed1", "a_lion_seed2")) {
+            assertTrue(Files.exists(dir.resolve(sub).resolve("final.png")), sub);
+        }
+        assertEquals(4, r.out().lines().filter(l -> l.contains("wrote")).count(), r.out());
+    }
+
+    @Test
+    void usageErrors() {
+        assertEquals(2, CliRun.of("optimize", "--generator", G, "--clip", CLIP, "--prompt", "x", "--seed", "1",
+                "--out", dir.toString()).code(), "id loss without --arcface");
+        assertEquals(2, CliRun.of("optimize", "--generator", G, "--clip", CLIP, "--prompt", "x", "--id-lambda", "0",
+                "--out", dir.toString()).code(), "edit needs a start");
+        assertEquals(2, CliRun.of("optimize", "--generator", G, "--clip", CLIP, "--prompt", "x", "--mode", "wild",
+                "--seed", "1", "--out", dir.toString()).code());
+        assertEquals(0, CliRun.of("optimize", "--generator", G, "--clip", CLIP, "--prompt", "x", "--mode", "free",
+                "--steps", "2", "--out", dir.toString()).code(), "free generation starts from the mean latent");
+    }
+}

@@ -1,0 +1,160 @@
+package dev.styleclip.edit.optimize;
+
+import dev.styleclip.arcface.IdLoss;
+import dev.styleclip.clip.ClipLoss;
+import dev.styleclip.clip.tokenizer.ClipTokenizer;
+import dev.styleclip.clip.tokenizer.TruncationPolicy;
+import dev.styleclip.edit.Adam;
+import dev.styleclip.stylegan2.Generator;
+import dev.styleclip.stylegan2.NoiseMode;
+import dev.styleclip.stylegan2.StyleCodes;
+import dev.styleclip.tensor.Tensors;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Text-driven latent optimization, StyleCLIP's first method (optimization/run_optimization.py {@code main}):
+ * Adam on a W+ latent (or on the non-ToRGB entries of S) to minimise the CLIP loss of the image against the
+ * prompt, plus, in edit mode, {@code l2_lambda * ||latent - start||^2} (a squared sum) and
+ * {@code id_lambda * ID loss(image, start image)}. The learning rate follows {@link LearningRate}; as in the
+ * reference, step 0 runs with lr 0 but still counts for Adam.
+ *
+ * <p>Each step runs in its own native scope; only the latent and Adam's moments live across steps.
+ */
+public final class LatentOptimization {
+    /**
+     * @param prompt    the text the image should match
+     * @param mode      edit (with l2 and ID terms) or free generation (CLIP loss only)
+     * @param space     W+ or S
+     * @param steps     Adam steps (reference: 300)
+     * @param lr        peak learning rate (0.1)
+     * @param l2Lambda  weight of the squared distance to the start latent (0.008)
+     * @param idLambda  weight of the identity loss (0.005 as StyleCLIP's notebook; 0 turns it off)
+     */
+    public record Settings(String prompt, OptimizationMode mode, OptimizationSpace space, int steps, double lr,
+                           double l2Lambda, double idLambda) {
+        public static Settings defaults(String prompt) {
+            return new Settings(prompt, OptimizationMode.EDIT, OptimizationSpace.W_PLUS, 300, 0.1, 0.008, 0.005);
+        }
+    }
+
+    /** The losses a step starts from (computed before its update), as the reference prints them. */
+    public record StepLosses(int step, double lr, double clip, double l2, double id, double total) {
+    }
+
+    /** Sees every step while its tensors are alive; copy what you keep. */
+    public interface Observer {
+        /**
+         * @param image  the image the losses were computed on (the latent before this step's update)
+         * @param latent the latent after the update: W+ [1, L, D], or flat S [1, sum C]
+         * @param grad   d total / d latent of this step, same layout as {@code latent}
+         */
+        void onStep(StepLosses losses, Tensor image, Tensor latent, Tensor grad);
+    }
+
+    /** What a run returns; the tensors belong to the caller. */
+    public record Result(Tensor startImage, Tensor latent, Tensor finalImage, List<StepLosses> losses) {
+    }
+
+    private final Generator g;
+    private final ClipLoss clipLoss;
+    private final IdLoss idLoss;
+    private final ClipTokenizer tokenizer = ClipTokenizer.load();
+
+    /** @param idLoss may be null when every run has {@code idLambda == 0} */
+    public LatentOptimization(Generator g, ClipLoss clipLoss, IdLoss idLoss) {
+        this.g = g;
+        this.clipLoss = clipLoss;
+        this.idLoss = idLoss;
+    }
+
+    /** The reference's free-generation start: latent_avg repeated over every W+ row. */
+    public Tensor meanStart() {
+        return g.latentAvg().unsqueeze(1).repeat(1, g.config().nLatent(), 1);
+    }
+
+    public Result run(Tensor startWPlus, Settings s, Observer observer) {
+        Tensors.checkShape("start latent", startWPlus, 1, g.config().nLatent(), g.config().styleDim());
+        if (s.idLambda() > 0 && s.mode() == OptimizationMode.EDIT && idLoss == null) {
+            throw new IllegalArgumentException("id_lambda > 0 needs an identity network (IR-SE50 weights)");
+        }
+        int[][] tokens = tokenizer.tokenize(List.of(s.prompt()), TruncationPolicy.ERROR);
+        Tensor startImage;
+        List<Tensor> start;
+        try (NoGradGuard ng = new NoGradGuard()) {
+            startImage = g.synthesize(startWPlus, NoiseMode.CONST);
+            start = s.space() == OptimizationSpace.S ? g.styles(startWPlus) : List.of(startWPlus.clone());
+        }
+        Tensor idTarget = s.idLambda() > 0 && s.mode() == OptimizationMode.EDIT ? idLoss.targetEmbedding(startImage) : null;
+        List<Tensor> latent = new ArrayList<>();
+        for (int i = 0; i < start.size(); i++) {
+            Tensor p = start.get(i).detach().clone();
+            // in S only the non-ToRGB entries learn; the others stay in Adam's list without a gradient, as in the reference
+            if (s.space() == OptimizationSpace.W_PLUS || !g.styleLayout().get(i).toRgb()) p.set_requires_grad(true);
+            latent.add(p);
+        }
+        Adam adam = new Adam(latent, s.lr());
+        List<StepLosses> history = new ArrayList<>();
+        for (int i = 0; i < s.steps(); i++) {
+            try (PointerScope scope = new PointerScope()) {
+                double lr = LearningRate.at((double) i / s.steps(), s.lr());
+                adam.setLr(lr);
+                Tensor image = s.space() == OptimizationSpace.S
+                        ? g.synthesizeFromStyles(latent, NoiseMode.CONST) : g.synthesize(latent.get(0), NoiseMode.CONST);
+                Tensor clip = clipLoss.forward(image, tokens).sum();
+                Tensor loss = clip;
+                double l2v = 0;
+                double idv = 0;
+                if (s.mode() == OptimizationMode.EDIT) {
+                    Tensor l2 = squaredDistance(latent, start);
+                    loss = loss.add(l2.mul(new Scalar(s.l2Lambda())));
+                    l2v = l2.item_double();
+                    if (idTarget != null) {
+                        Tensor id = idLoss.lossToTarget(image, idTarget);
+                        loss = loss.add(id.mul(new Scalar(s.idLambda())));
+                        idv = id.item_double();
+                    }
+                }
+                adam.zeroGrad();
+                loss.backward();
+                StepLosses losses = new StepLosses(i, lr, clip.item_double(), l2v, idv, loss.item_double());
+                Tensor grad = observer == null ? null : gradient(latent);
+                adam.step();
+                history.add(losses);
+                if (observer != null) observer.onStep(losses, image.detach(), flat(latent).detach(), grad);
+            }
+        }
+        try (NoGradGuard ng = new NoGradGuard()) {
+            Tensor finalImage = s.space() == OptimizationSpace.S
+                    ? g.synthesizeFromStyles(latent, NoiseMode.CONST) : g.synthesize(latent.get(0), NoiseMode.CONST);
+            return new Result(startImage, flat(latent).detach().clone(), finalImage, history);
+        }
+    }
+
+    /** sum over entries of ((start - latent)^2).sum(): every W+ row or every S entry, frozen ones included. */
+    private static Tensor squaredDistance(List<Tensor> latent, List<Tensor> start) {
+        Tensor total = null;
+        for (int i = 0; i < latent.size(); i++) {
+            Tensor d = start.get(i).sub(latent.get(i)).square().sum();
+            total = total == null ? d : total.add(d);
+        }
+        return total;
+    }
+
+    private Tensor flat(List<Tensor> latent) {
+        return latent.size() == 1 ? latent.get(0) : StyleCodes.flatten(latent);
+    }
+
+    private Tensor gradient(List<Tensor> latent) {
+        List<Tensor> grads = new ArrayList<>();
+        for (Tensor p : latent) {
+            Tensor gr = p.grad();
+            grads.add(gr.defined() ? gr.clone() : org.bytedeco.pytorch.global.torch.zeros_like(p));
+        }
+        return flat(grads);
+    }
+}
