@@ -1,7 +1,10 @@
 package dev.styleclip.edit.mapper;
 
-import java.util.List;
+import dev.styleclip.tensor.Tensors;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -22,7 +25,7 @@ import org.bytedeco.pytorch.global.torch;
  * Same operations in the same order as the reference (float32 tensors, float64 step sizes), so the updates agree
  * to rounding. Ranger's weight_decay (0 as the coach builds it) is not implemented.
  */
-public final class Ranger extends MapperOptimizer {
+public final class Ranger implements MapperOptimizer {
     /**
      * @param lr             learning rate (the coach passes opts.learning_rate, default 0.5)
      * @param alpha          Lookahead's slow-weight step (0.5)
@@ -41,11 +44,41 @@ public final class Ranger extends MapperOptimizer {
         }
     }
 
-    private final Config cfg;
+    /** Per-parameter state: ranger.py's state['step'], 'exp_avg', 'exp_avg_sq', 'slow_buffer'. */
+    private static final class ParamState {
+        long step;
+        Tensor expAvg;
+        Tensor expAvgSq;
+        Tensor slowBuffer;
+    }
 
+    private final Config cfg;
+    private final Map<String, Tensor> params;
+    private final Map<String, ParamState> state = new LinkedHashMap<>();
+    private final PointerScope owned;
+
+    /**
+     * @param params the live parameters, keyed (named_parameters order); updated in place. The slow weights start as
+     *               their current values (ranger.py copies them at the first step, before any update).
+     */
     public Ranger(Map<String, Tensor> params, Config cfg) {
-        super(params, List.of("exp_avg", "exp_avg_sq", "slow_buffer"));
         this.cfg = cfg;
+        this.params = new LinkedHashMap<>(params);
+        this.owned = new PointerScope();
+        try (NoGradGuard ng = new NoGradGuard()) {
+            params.forEach((k, p) -> {
+                ParamState s = new ParamState();
+                s.expAvg = torch.zeros_like(p);
+                s.expAvgSq = torch.zeros_like(p);
+                s.slowBuffer = p.detach().clone();
+                state.put(k, s);
+            });
+        } catch (RuntimeException e) {
+            owned.close();
+            throw e;
+        }
+        owned.extend(); // the state lives until close()
+        owned.close();
     }
 
     public Config config() {
@@ -58,12 +91,69 @@ public final class Ranger extends MapperOptimizer {
     }
 
     @Override
-    protected Tensor initialBuffer(String name, Tensor p) {
-        return name.equals("slow_buffer") ? p.detach().clone() : torch.zeros_like(p);
+    public void step() {
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            for (Map.Entry<String, Tensor> e : params.entrySet()) {
+                Tensor grad = e.getValue().grad();
+                if (grad == null || !grad.defined()) continue;
+                update(e.getValue(), grad, state.get(e.getKey()));
+            }
+        }
     }
 
     @Override
-    protected void update(Tensor p, Tensor gradIn, ParamState s) {
+    public void zeroGrad() {
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            for (Tensor p : params.values()) {
+                Tensor g = p.grad();
+                if (g != null && g.defined()) g.zero_();
+            }
+        }
+    }
+
+    @Override
+    public long steps() {
+        return state.isEmpty() ? 0 : state.values().iterator().next().step;
+    }
+
+    @Override
+    public Map<String, Object> stateDict() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        try (PointerScope scope = new PointerScope()) {
+            state.forEach((k, s) -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("step", s.step);
+                m.put("exp_avg", Tensors.toRaw(s.expAvg));
+                m.put("exp_avg_sq", Tensors.toRaw(s.expAvgSq));
+                m.put("slow_buffer", Tensors.toRaw(s.slowBuffer));
+                out.put(k, m);
+            });
+        }
+        return out;
+    }
+
+    @Override
+    public void loadStateDict(Map<?, ?> saved) {
+        OptimizerState.checkKeys(saved, state.keySet());
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            state.forEach((k, s) -> {
+                Map<?, ?> m = (Map<?, ?>) saved.get(k);
+                long[] shape = s.expAvg.shape();
+                s.expAvg.copy_(OptimizerState.buffer(k, m, "exp_avg", shape));
+                s.expAvgSq.copy_(OptimizerState.buffer(k, m, "exp_avg_sq", shape));
+                s.slowBuffer.copy_(OptimizerState.buffer(k, m, "slow_buffer", shape));
+                s.step = OptimizerState.step(m);
+            });
+        }
+    }
+
+    @Override
+    public void close() {
+        owned.deallocate();
+    }
+
+    /** One parameter's update, as ranger.py's step() loop body. */
+    private void update(Tensor p, Tensor gradIn, ParamState s) {
         Tensor grad = gradIn;
         if (cfg.useGc() && grad.dim() > 1) {
             long[] dims = new long[(int) grad.dim() - 1];
@@ -72,8 +162,8 @@ public final class Ranger extends MapperOptimizer {
         }
         s.step += 1;
         long t = s.step;
-        Tensor expAvg = s.buffers.get("exp_avg");
-        Tensor expAvgSq = s.buffers.get("exp_avg_sq");
+        Tensor expAvg = s.expAvg;
+        Tensor expAvgSq = s.expAvgSq;
         expAvgSq.mul_(new Scalar(cfg.beta2())).addcmul_(grad, grad, new Scalar(1 - cfg.beta2()));
         expAvg.mul_(new Scalar(cfg.beta1())).add_(grad, new Scalar(1 - cfg.beta1()));
 
@@ -90,7 +180,7 @@ public final class Ranger extends MapperOptimizer {
             p.add_(expAvg, new Scalar(-stepSize * cfg.lr()));
         }
         if (t % cfg.k() == 0) {
-            Tensor slow = s.buffers.get("slow_buffer");
+            Tensor slow = s.slowBuffer;
             slow.add_(p.sub(slow), new Scalar(cfg.alpha()));
             p.copy_(slow);
         }

@@ -158,9 +158,9 @@ class OptimizerTest {
     }
 
     @Test
-    void adamFollowsTorchOptimAdam() {
+    void adamFollowsTorchOptimAdam() { // the project's dev.styleclip.edit.Adam behind the mapper's optimizer interface
         Map<String, Tensor> p = params();
-        try (Adam opt = new Adam(p, Adam.Config.withLr(0.5))) {
+        try (MapperOptimizer opt = MapperOptimizer.create(OptimizerName.ADAM, p, 0.5)) {
             double[][] x = {d(Tensors.toFloatArray(p.get("w"))), d(Tensors.toFloatArray(p.get("b")))};
             double[][] m = {new double[OUT * IN], new double[OUT]}, v = {new double[OUT * IN], new double[OUT]};
             for (int t = 1; t <= 8; t++) {

@@ -1,0 +1,93 @@
+package dev.styleclip.edit.mapper;
+
+import dev.styleclip.edit.Adam;
+import dev.styleclip.tensor.Tensors;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The coach's alternative optimizer, {@code torch.optim.Adam(mapper params, lr=opts.learning_rate)} with torch's
+ * defaults: the project's {@link Adam}, with its state saved and restored by parameter key.
+ */
+final class AdamOptimizer implements MapperOptimizer {
+    private final List<String> keys;
+    private final List<Tensor> params;
+    private final Adam adam;
+    private final PointerScope owned;
+
+    AdamOptimizer(Map<String, Tensor> params, double lr) {
+        this.keys = List.copyOf(params.keySet());
+        this.params = new ArrayList<>(params.values());
+        this.owned = new PointerScope(); // owns the moments Adam makes
+        try {
+            this.adam = new Adam(this.params, lr);
+        } catch (RuntimeException e) {
+            owned.close();
+            throw e;
+        }
+        owned.extend();
+        owned.close();
+    }
+
+    @Override
+    public OptimizerName name() {
+        return OptimizerName.ADAM;
+    }
+
+    @Override
+    public void step() {
+        try (PointerScope scope = new PointerScope()) {
+            adam.step();
+        }
+    }
+
+    @Override
+    public void zeroGrad() {
+        try (PointerScope scope = new PointerScope()) {
+            adam.zeroGrad();
+        }
+    }
+
+    @Override
+    public long steps() {
+        return keys.isEmpty() ? 0 : adam.stepCount(0);
+    }
+
+    @Override
+    public Map<String, Object> stateDict() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        try (PointerScope scope = new PointerScope()) {
+            for (int i = 0; i < keys.size(); i++) {
+                Tensor[] m = adam.moments(i);
+                Map<String, Object> s = new LinkedHashMap<>();
+                s.put("step", adam.stepCount(i));
+                s.put("exp_avg", Tensors.toRaw(m[0]));
+                s.put("exp_avg_sq", Tensors.toRaw(m[1]));
+                out.put(keys.get(i), s);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void loadStateDict(Map<?, ?> saved) {
+        OptimizerState.checkKeys(saved, new java.util.LinkedHashSet<>(keys));
+        try (PointerScope scope = new PointerScope()) {
+            for (int i = 0; i < keys.size(); i++) {
+                Map<?, ?> s = (Map<?, ?>) saved.get(keys.get(i));
+                long[] shape = params.get(i).shape();
+                adam.restore(i, OptimizerState.buffer(keys.get(i), s, "exp_avg", shape),
+                        OptimizerState.buffer(keys.get(i), s, "exp_avg_sq", shape), OptimizerState.step(s));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        owned.deallocate();
+    }
+}
