@@ -46,7 +46,7 @@ public final class SynthBench {
                 fwd[i] = f.median();
                 fb[i] = b.median();
             }
-            out.printf("synth size=%d speedup_polyphase_vs_transposed forward=%.2fx forward+backward=%.2fx%n",
+            out.printf("synth size=%d ratio_transposed_over_polyphase_time forward=%.2fx forward+backward=%.2fx%n",
                     size, fwd[0] / fwd[1], fb[0] / fb[1]);
             out.flush();
         }
