@@ -9,7 +9,29 @@ record CliRun(int code, String out, String err) {
     static final Path FIXTURES = Path.of("../styleclip-core/src/test/resources/fixtures").toAbsolutePath().normalize();
 
     static Path fixture(String relative) {
-        return FIXTURES.resolve(relative);
+        Path p = FIXTURES.resolve(relative);
+        Path gz = FIXTURES.resolve(relative + ".gz");
+        if (!java.nio.file.Files.exists(p) && java.nio.file.Files.exists(gz)) {
+            return gunzipped(gz, Path.of("target", "unpacked-fixtures", relative).toAbsolutePath());
+        }
+        return p;
+    }
+
+    /** Fixtures over 20 MiB are committed gzipped; tests get the original bytes, unpacked once under target/. */
+    private static synchronized Path gunzipped(Path gz, Path target) {
+        try {
+            if (!java.nio.file.Files.exists(target)) {
+                java.nio.file.Files.createDirectories(target.getParent());
+                Path tmp = java.nio.file.Files.createTempFile(target.getParent(), ".unpack", ".part");
+                try (var in = new java.util.zip.GZIPInputStream(java.nio.file.Files.newInputStream(gz))) {
+                    java.nio.file.Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+                java.nio.file.Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            return target;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static CliRun of(String... args) {

@@ -25,11 +25,39 @@ public final class Fixtures {
 
     public static Path path(String relative) {
         URL url = Fixtures.class.getResource("/fixtures/" + relative);
-        if (url == null) throw new IllegalStateException("missing test fixture fixtures/" + relative);
+        if (url == null) {
+            URL gz = Fixtures.class.getResource("/fixtures/" + relative + ".gz");
+            if (gz == null) throw new IllegalStateException("missing test fixture fixtures/" + relative);
+            return gunzipped(toPath(gz), Path.of("target", "unpacked-fixtures", relative));
+        }
+        return toPath(url);
+    }
+
+    private static Path toPath(URL url) {
         try {
             return Path.of(url.toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Fixtures over 20 MiB are committed gzipped (the mapper checkpoint); tests get the original bytes,
+     * unpacked once under target/.
+     */
+    public static synchronized Path gunzipped(Path gz, Path target) {
+        try {
+            if (!Files.exists(target)) {
+                Files.createDirectories(target.toAbsolutePath().getParent());
+                Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".unpack", ".part");
+                try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(gz))) {
+                    Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+                Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            return target.toAbsolutePath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
