@@ -3,7 +3,6 @@ package dev.styleclip.tensor;
 import dev.styleclip.io.DType;
 import dev.styleclip.io.RawTensor;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
@@ -97,10 +96,6 @@ public final class Tensors {
         };
     }
 
-    public static Scalar scalar(double v) {
-        return new Scalar(v);
-    }
-
     /**
      * Checks a tensor's shape at a public entry point; -1 in {@code expected} matches any size.
      * The message names the argument, like stylegan2-ada's {@code assert_shape}.
@@ -122,9 +117,5 @@ public final class Tensors {
     /** Max absolute difference between two tensors (for tests and parity reports). */
     public static double maxAbsDiff(Tensor a, Tensor b) {
         return a.detach().sub(b.detach()).abs().max().item_double();
-    }
-
-    static ByteBuffer littleEndian(int capacity) {
-        return ByteBuffer.allocate(capacity).order(ByteOrder.LITTLE_ENDIAN);
     }
 }

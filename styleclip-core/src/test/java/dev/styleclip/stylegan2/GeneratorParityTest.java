@@ -181,8 +181,4 @@ class GeneratorParityTest {
         for (int i = 0; i < 11; i++) s.add(tensor(f(String.format("s_%02d.npy", i))));
         return s;
     }
-
-    static Tensor cat(Tensor a, Tensor b) {
-        return torch.cat(new TensorVector(a, b), 0);
-    }
 }

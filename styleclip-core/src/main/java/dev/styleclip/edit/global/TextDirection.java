@@ -3,7 +3,6 @@ package dev.styleclip.edit.global;
 import dev.styleclip.clip.ClipModel;
 import dev.styleclip.clip.tokenizer.ClipTokenizer;
 import dev.styleclip.clip.tokenizer.TruncationPolicy;
-import dev.styleclip.tensor.Tensors;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,9 +82,5 @@ public final class TextDirection {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    static float[] values(Tensor t) {
-        return Tensors.toFloatArray(t);
     }
 }
