@@ -67,7 +67,8 @@ public final class GlobalPrepareCommand implements Callable<Integer> {
             provenance.put("generator_sha256", Hashes.sha256(generator));
             provenance.put("clip_sha256", Hashes.sha256(clip));
             DirectionsFolder folder = new DirectionsFolder(out);
-            int rows = new RelevancePreparation(g, model, null, settings).rows().length;
+            int rows = 0;
+            for (var l : RelevancePreparation.entries(g.styleLayout(), maxEntry)) rows += l.channels();
             try (ProgressBar bar = Progress.bar("fs3", rows, "channels")) {
                 folder.prepare(g, model, provenance, samples, seed, settings, (done, total) -> bar.stepTo(done));
             }

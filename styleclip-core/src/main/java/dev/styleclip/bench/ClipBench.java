@@ -1,9 +1,7 @@
 package dev.styleclip.bench;
 
-import dev.styleclip.clip.ClipConfig;
 import dev.styleclip.clip.ClipModel;
 import dev.styleclip.io.CheckpointException;
-import dev.styleclip.tensor.StateDict;
 import java.io.PrintWriter;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -19,7 +17,7 @@ public final class ClipBench {
     }
 
     public static void run(int warmup, int repeats, PrintWriter out) throws CheckpointException {
-        try (ClipModel clip = ClipModel.create(ClipConfig.vitB32(), StateDict.random("random ViT-B/32", 0), "random")) {
+        try (ClipModel clip = RandomModels.clipVitB32(0)) {
             Tensor image = torch.randn(1, 3, 224, 224);
             Timer.Stats fwd = Timer.measure(warmup, repeats, () -> {
                 try (NoGradGuard ng = new NoGradGuard()) {

@@ -1,15 +1,12 @@
 package dev.styleclip.bench;
 
-import dev.styleclip.clip.ClipConfig;
 import dev.styleclip.clip.ClipModel;
 import dev.styleclip.edit.global.RelevancePreparation;
 import dev.styleclip.edit.global.StyleEdit;
 import dev.styleclip.edit.global.StyleStats;
 import dev.styleclip.stylegan2.Generator;
-import dev.styleclip.stylegan2.GeneratorConfig;
 import dev.styleclip.stylegan2.NoiseMode;
 import dev.styleclip.stylegan2.StyleCodes;
-import dev.styleclip.tensor.StateDict;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -27,8 +24,7 @@ public final class GlobalEditBench {
     }
 
     public static void run(int size, int warmup, int repeats, int prepareImages, PrintWriter out) throws IOException {
-        GeneratorConfig cfg = GeneratorConfig.standard(size, 512, 8, 2);
-        try (Generator g = Generator.create(cfg, StateDict.random("random config-f " + size, 0), torch.zeros(512), "random")) {
+        try (Generator g = RandomModels.generator(size, 0)) {
             Tensor s;
             try (NoGradGuard ng = new NoGradGuard()) {
                 s = StyleCodes.flatten(g.styles(g.toWPlus(g.mapping(torch.randn(1, 512)))));
@@ -47,7 +43,7 @@ public final class GlobalEditBench {
 
     /** Times one chunk of channels of the fs3 preparation (deep entry, as most channels are) and reports the rate. */
     private static void prepareRate(Generator g, int size, int images, PrintWriter out) throws IOException {
-        try (ClipModel clip = ClipModel.create(ClipConfig.vitB32(), StateDict.random("random ViT-B/32", 1), "random")) {
+        try (ClipModel clip = RandomModels.clipVitB32(1)) {
             StyleStats stats;
             try (NoGradGuard ng = new NoGradGuard()) {
                 stats = StyleStats.sample(g, 64, 0, 64);

@@ -3,7 +3,6 @@ package dev.styleclip.bench;
 import dev.styleclip.arcface.Backbone;
 import dev.styleclip.arcface.IdLoss;
 import dev.styleclip.arcface.IrSeConfig;
-import dev.styleclip.clip.ClipConfig;
 import dev.styleclip.clip.ClipLoss;
 import dev.styleclip.clip.ClipModel;
 import dev.styleclip.clip.ImageNormalization;
@@ -15,7 +14,6 @@ import dev.styleclip.edit.mapper.MapperTrainer;
 import dev.styleclip.edit.mapper.TrainingLatents;
 import dev.styleclip.io.CheckpointException;
 import dev.styleclip.stylegan2.Generator;
-import dev.styleclip.stylegan2.GeneratorConfig;
 import dev.styleclip.stylegan2.NoiseMode;
 import dev.styleclip.tensor.StateDict;
 import java.io.PrintWriter;
@@ -35,7 +33,7 @@ public final class MapperBench {
     }
 
     public static void run(int[] sizes, int warmup, int repeats, PrintWriter out) throws CheckpointException {
-        try (ClipModel clip = ClipModel.create(ClipConfig.vitB32(), StateDict.random("random ViT-B/32", 0), "random");
+        try (ClipModel clip = RandomModels.clipVitB32(0);
              IdLoss id = new IdLoss(Backbone.create(IrSeConfig.irSe50(),
                      StateDict.ofTensors("random IR-SE50", ArcFaceBench.randomWeights(IrSeConfig.irSe50(), 2))));
              LevelsMapper mapper = LevelsMapper.initialize(MapperLevel.all(), 0)) {
@@ -45,8 +43,7 @@ public final class MapperBench {
 
     private static void runSize(int size, LevelsMapper mapper, ClipModel clip, IdLoss id, int warmup, int repeats, PrintWriter out)
             throws CheckpointException {
-        GeneratorConfig cfg = GeneratorConfig.standard(size, 512, 8, 2);
-        try (Generator g = Generator.create(cfg, StateDict.random("random config-f " + size, 0), torch.zeros(512), "random");
+        try (Generator g = RandomModels.generator(size, 0);
              PointerScope scope = new PointerScope()) {
             Tensor w = g.toWPlus(g.truncate(g.mapping(torch.randn(1, 512)), 0.7));
             String tag = "mapper-apply size=" + size + " batch=1";

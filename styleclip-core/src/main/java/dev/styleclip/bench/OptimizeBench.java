@@ -3,7 +3,6 @@ package dev.styleclip.bench;
 import dev.styleclip.arcface.Backbone;
 import dev.styleclip.arcface.IdLoss;
 import dev.styleclip.arcface.IrSeConfig;
-import dev.styleclip.clip.ClipConfig;
 import dev.styleclip.clip.ClipLoss;
 import dev.styleclip.clip.ClipModel;
 import dev.styleclip.clip.ImageNormalization;
@@ -12,7 +11,6 @@ import dev.styleclip.edit.optimize.OptimizationMode;
 import dev.styleclip.edit.optimize.OptimizationSpace;
 import dev.styleclip.io.CheckpointException;
 import dev.styleclip.stylegan2.Generator;
-import dev.styleclip.stylegan2.GeneratorConfig;
 import dev.styleclip.tensor.StateDict;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -30,9 +28,8 @@ public final class OptimizeBench {
     }
 
     public static void run(int size, int warmup, int repeats, PrintWriter out) throws CheckpointException {
-        GeneratorConfig cfg = GeneratorConfig.standard(size, 512, 8, 2);
-        try (Generator g = Generator.create(cfg, StateDict.random("random config-f " + size, 0), torch.zeros(512), "random");
-             ClipModel clip = ClipModel.create(ClipConfig.vitB32(), StateDict.random("random ViT-B/32", 1), "random");
+        try (Generator g = RandomModels.generator(size, 0);
+             ClipModel clip = RandomModels.clipVitB32(1);
              IdLoss id = new IdLoss(Backbone.create(IrSeConfig.irSe50(),
                      StateDict.ofTensors("random IR-SE50", ArcFaceBench.randomWeights(IrSeConfig.irSe50(), 2))))) {
             LatentOptimization method = new LatentOptimization(g, new ClipLoss(clip, size, ImageNormalization.NONE), id);

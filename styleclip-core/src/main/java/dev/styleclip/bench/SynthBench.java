@@ -2,10 +2,8 @@ package dev.styleclip.bench;
 
 import dev.styleclip.io.CheckpointException;
 import dev.styleclip.stylegan2.Generator;
-import dev.styleclip.stylegan2.GeneratorConfig;
 import dev.styleclip.stylegan2.NoiseMode;
 import dev.styleclip.stylegan2.UpsampleConv;
-import dev.styleclip.tensor.StateDict;
 import java.io.PrintWriter;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -20,8 +18,7 @@ public final class SynthBench {
     }
 
     public static void run(int size, int warmup, int repeats, PrintWriter out) throws CheckpointException {
-        GeneratorConfig cfg = GeneratorConfig.standard(size, 512, 8, 2);
-        try (Generator g = Generator.create(cfg, StateDict.random("random config-f " + size, 0), torch.zeros(512), "random")) {
+        try (Generator g = RandomModels.generator(size, 0)) {
             Tensor wplus = g.toWPlus(g.mapping(torch.randn(1, 512)));
             double[] fwd = new double[2];
             double[] fb = new double[2];

@@ -262,27 +262,9 @@ public final class CheckpointReader {
 
     // ---- storages ---------------------------------------------------------------------------------------
 
-    private static final class LazyStorage implements TensorRef.Storage {
-        private final DType dtype;
-        private final long numel;
-        private final java.util.function.Supplier<ByteBuffer> source;
-
-        LazyStorage(DType dtype, long numel, java.util.function.Supplier<ByteBuffer> source) {
-            this.dtype = dtype;
-            this.numel = numel;
-            this.source = source;
-        }
-
-        @Override
-        public DType dtype() {
-            return dtype;
-        }
-
-        @Override
-        public long numel() {
-            return numel;
-        }
-
+    /** A storage whose bytes come from {@code source} when asked for (a zip entry, an array already read). */
+    private record LazyStorage(DType dtype, long numel, java.util.function.Supplier<ByteBuffer> source)
+            implements TensorRef.Storage {
         @Override
         public ByteBuffer bytes() {
             return source.get().duplicate().order(ByteOrder.LITTLE_ENDIAN);

@@ -77,8 +77,13 @@ public final class RelevancePreparation {
 
     /** The S entries fs3 covers, in order. */
     public List<StyleLayer> entries() {
+        return entries(layout, settings.maxEntry());
+    }
+
+    /** The non-ToRGB entries of {@code layout} up to S index {@code maxEntry}: the rows of fs3, in order. */
+    public static List<StyleLayer> entries(List<StyleLayer> layout, int maxEntry) {
         List<StyleLayer> out = new ArrayList<>();
-        for (StyleLayer l : layout) if (!l.toRgb() && l.index() <= settings.maxEntry()) out.add(l);
+        for (StyleLayer l : layout) if (!l.toRgb() && l.index() <= maxEntry) out.add(l);
         return out;
     }
 

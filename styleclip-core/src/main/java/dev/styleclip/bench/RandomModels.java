@@ -1,0 +1,26 @@
+package dev.styleclip.bench;
+
+import dev.styleclip.clip.ClipConfig;
+import dev.styleclip.clip.ClipModel;
+import dev.styleclip.io.CheckpointException;
+import dev.styleclip.stylegan2.Generator;
+import dev.styleclip.stylegan2.GeneratorConfig;
+import dev.styleclip.tensor.StateDict;
+import org.bytedeco.pytorch.global.torch;
+
+/** The random-weight models the benchmarks time, at published shapes (no file needed). */
+final class RandomModels {
+    private RandomModels() {
+    }
+
+    /** A config-f generator (style dim 512, 8 mapping layers, channel multiplier 2) at {@code size}. */
+    static Generator generator(int size, long seed) throws CheckpointException {
+        GeneratorConfig cfg = GeneratorConfig.standard(size, 512, 8, 2);
+        return Generator.create(cfg, StateDict.random("random config-f " + size, seed), torch.zeros(512), "random");
+    }
+
+    /** A ViT-B/32-sized CLIP. */
+    static ClipModel clipVitB32(long seed) throws CheckpointException {
+        return ClipModel.create(ClipConfig.vitB32(), StateDict.random("random ViT-B/32", seed), "random");
+    }
+}
