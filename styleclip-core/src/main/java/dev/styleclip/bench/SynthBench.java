@@ -5,6 +5,7 @@ import dev.styleclip.stylegan2.Generator;
 import dev.styleclip.stylegan2.NoiseMode;
 import dev.styleclip.stylegan2.UpsampleConv;
 import java.io.PrintWriter;
+import java.util.List;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -17,15 +18,29 @@ public final class SynthBench {
     private SynthBench() {
     }
 
+    private record Variant(String name, UpsampleConv upsample, boolean channelsLast) {
+    }
+
+    /**
+     * Times forward and forward+backward for the reference layout (transposed conv, NCHW: the baseline),
+     * then channels-last (the default) and polyphase + channels-last, and prints each one's speed-up over
+     * the baseline measured in the same run.
+     */
     public static void run(int size, int warmup, int repeats, PrintWriter out) throws CheckpointException {
+        out.println("synth size=" + size + " threads=" + torch.get_num_threads() + " THP_MEM_ALLOC_ENABLE="
+                + System.getenv().getOrDefault("THP_MEM_ALLOC_ENABLE", "unset"));
+        List<Variant> variants = List.of(new Variant("transposed-nchw", UpsampleConv.TRANSPOSED, false),
+                new Variant("transposed-channels-last", UpsampleConv.TRANSPOSED, true),
+                new Variant("polyphase-channels-last", UpsampleConv.POLYPHASE, true));
         try (Generator g = RandomModels.generator(size, 0)) {
             Tensor wplus = g.toWPlus(g.mapping(torch.randn(1, 512)));
-            double[] fwd = new double[2];
-            double[] fb = new double[2];
-            UpsampleConv[] impls = {UpsampleConv.TRANSPOSED, UpsampleConv.POLYPHASE};
-            for (int i = 0; i < impls.length; i++) {
-                g.setUpsampleConv(impls[i]);
-                String tag = "synth size=" + size + " upsample=" + impls[i].name().toLowerCase();
+            double[] fwd = new double[variants.size()];
+            double[] fb = new double[variants.size()];
+            for (int i = 0; i < variants.size(); i++) {
+                Variant v = variants.get(i);
+                g.setUpsampleConv(v.upsample());
+                g.setChannelsLast(v.channelsLast());
+                String tag = "synth size=" + size + " variant=" + v.name();
                 Timer.Stats f = Timer.measure(warmup, repeats, () -> {
                     try (NoGradGuard ng = new NoGradGuard()) {
                         g.synthesize(wplus, NoiseMode.CONST);
@@ -43,8 +58,10 @@ public final class SynthBench {
                 fwd[i] = f.median();
                 fb[i] = b.median();
             }
-            out.printf("synth size=%d ratio_transposed_over_polyphase_time forward=%.2fx forward+backward=%.2fx%n",
-                    size, fwd[0] / fwd[1], fb[0] / fb[1]);
+            for (int i = 1; i < variants.size(); i++) {
+                out.printf("synth size=%d speedup_over_%s variant=%s forward=%.2fx forward+backward=%.2fx%n", size,
+                        variants.get(0).name(), variants.get(i).name(), fwd[0] / fwd[i], fb[0] / fb[i]);
+            }
             out.flush();
         }
     }

@@ -148,6 +148,25 @@ class GeneratorParityTest {
     }
 
     @Test
+    void channelsLastEqualsThePlainLayoutWithGradients() {
+        Tensor wp = torch.cat(new TensorVector(tensor(f("wplus.npy")), tensor(f("wplus1.npy"))), 0);
+        Tensor[] img = new Tensor[2];
+        Tensor[] grad = new Tensor[2];
+        boolean[] modes = {false, true};
+        for (int i = 0; i < 2; i++) {
+            g.setChannelsLast(modes[i]);
+            Tensor w = wp.detach().clone();
+            w.set_requires_grad(true);
+            img[i] = g.synthesize(w, NoiseMode.CONST);
+            grad[i] = torch.grad(new TensorVector(img[i].square().sum()), new TensorVector(w)).get(0);
+        }
+        g.setChannelsLast(true);
+        assertTrue(img[1].is_contiguous(), "synthesis returns a contiguous NCHW image");
+        assertClose("channels-last vs plain image", img[0], img[1], 2e-5);
+        assertClose("channels-last vs plain W+ gradient", grad[0], grad[1], 1e-4);
+    }
+
+    @Test
     void polyphaseMatchesTransposedOnABatchWithGradients() {
         torch.manual_seed(3);
         Tensor x = torch.randn(2, 5, 6, 7);
