@@ -359,21 +359,21 @@ public final class PortraitRenderer {
             double lw = makeup ? 0.02 : 0.012;
             switch (a.expression()) {
                 case NEUTRAL -> {
-                    if (makeup) fill(lip, ellipse(0.5, my, 0.11, 0.035));
-                    stroke(makeup ? darker(lip, 0.4) : lip, makeup ? 0.006 : lw, new QuadCurve2D.Double(0.45, my, 0.5, my + 0.006, 0.55, my));
+                    if (makeup) fill(lip, ellipse(0.5, my, 0.12, 0.045));
+                    stroke(makeup ? darker(lip, 0.4) : lip, makeup ? 0.004 : lw, new QuadCurve2D.Double(0.45, my, 0.5, my + 0.006, 0.55, my));
                 }
                 case SMILING -> {
                     Path2D p = new Path2D.Double();
-                    p.moveTo(0.42, my - 0.02);
-                    p.quadTo(0.5, my - 0.005, 0.58, my - 0.02);
-                    p.quadTo(0.56, my + 0.07, 0.5, my + 0.07);
-                    p.quadTo(0.44, my + 0.07, 0.42, my - 0.02);
+                    p.moveTo(0.41, my - 0.025);
+                    p.quadTo(0.5, my - 0.015, 0.59, my - 0.025);
+                    p.quadTo(0.57, my + 0.07, 0.5, my + 0.07);
+                    p.quadTo(0.43, my + 0.07, 0.41, my - 0.025);
                     p.closePath();
                     fill(new Color(110, 20, 30), p);
                     g.setColor(Color.WHITE);
                     Shape old = g.getClip();
                     g.clip(p);
-                    g.fill(new java.awt.geom.Rectangle2D.Double(0.4, my - 0.03, 0.2, 0.035));
+                    g.fill(new java.awt.geom.Rectangle2D.Double(0.4, my - 0.03, 0.2, 0.045));
                     g.setClip(old);
                     stroke(lip, lw, p);
                 }

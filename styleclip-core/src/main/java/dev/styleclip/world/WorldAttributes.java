@@ -113,20 +113,20 @@ public record WorldAttributes(Species species, Background background,
         Objects.requireNonNull(species, "species");
         Objects.requireNonNull(background, "background");
         boolean human = species == Species.HUMAN;
-        requirePresence(human, "hairStyle", hairStyle);
-        requirePresence(human, "hairColor", hairColor);
-        requirePresence(human, "skinTone", skinTone);
-        requirePresence(human || species == Species.CAT, "eyeColor", eyeColor);
-        requirePresence(human, "expression", expression);
-        requirePresence(human, "eyewear", eyewear);
-        requirePresence(human, "facialHair", facialHair);
-        requirePresence(human, "makeup", makeup);
-        requirePresence(human, "presentation", presentation);
-        requirePresence(species == Species.CAT, "coat", coat);
-        requirePresence(species == Species.LION, "mane", mane);
+        requirePresence(species, human, "hairStyle", hairStyle);
+        requirePresence(species, human, "hairColor", hairColor);
+        requirePresence(species, human, "skinTone", skinTone);
+        requirePresence(species, human || species == Species.CAT, "eyeColor", eyeColor);
+        requirePresence(species, human, "expression", expression);
+        requirePresence(species, human, "eyewear", eyewear);
+        requirePresence(species, human, "facialHair", facialHair);
+        requirePresence(species, human, "makeup", makeup);
+        requirePresence(species, human, "presentation", presentation);
+        requirePresence(species, species == Species.CAT, "coat", coat);
+        requirePresence(species, species == Species.LION, "mane", mane);
     }
 
-    private void requirePresence(boolean applies, String name, Object value) {
+    private static void requirePresence(Species species, boolean applies, String name, Object value) {
         if (applies && value == null) throw new IllegalArgumentException(name + " is required for a " + species.words());
         if (!applies && value != null) throw new IllegalArgumentException(name + " does not apply to a " + species.words());
     }
