@@ -249,8 +249,8 @@ public final class PortraitRenderer {
                 }
                 case SHORT -> outlined(hair, hairLine, 0.005,
                         chordCap(0.5, capY, capW, capH, 0.31 - 0.02 * (len - 1), true),
-                        new RoundRectangle2D.Double(0.5 - capW / 2 + 0.01, 0.28, 0.04, 0.12, 0.03, 0.03),
-                        new RoundRectangle2D.Double(0.5 + capW / 2 - 0.05, 0.28, 0.04, 0.12, 0.03, 0.03));
+                        new RoundRectangle2D.Double(0.5 - hw / 2 + 0.008, 0.27, 0.035, 0.14, 0.03, 0.03),
+                        new RoundRectangle2D.Double(0.5 + hw / 2 - 0.043, 0.27, 0.035, 0.14, 0.03, 0.03));
                 case LONG -> {
                     // a parted fringe: two caps meeting at the middle, and strands down the sides of the face
                     Path2D part = new Path2D.Double();
