@@ -81,6 +81,25 @@ public final class Images {
         return out;
     }
 
+    /** Images in a grid of {@code columns} columns, row by row (a contact sheet); cells take the largest size. */
+    public static BufferedImage grid(List<BufferedImage> images, int columns) {
+        if (columns < 1) throw new IllegalArgumentException("columns must be positive, got " + columns);
+        if (images.isEmpty()) throw new IllegalArgumentException("no images for a grid");
+        int cw = 0;
+        int ch = 0;
+        for (BufferedImage i : images) {
+            cw = Math.max(cw, i.getWidth());
+            ch = Math.max(ch, i.getHeight());
+        }
+        int cols = Math.min(columns, images.size());
+        int rows = (images.size() + cols - 1) / cols;
+        BufferedImage out = new BufferedImage(cols * cw, rows * ch, BufferedImage.TYPE_INT_RGB);
+        var g = out.createGraphics();
+        for (int k = 0; k < images.size(); k++) g.drawImage(images.get(k), (k % cols) * cw, (k / cols) * ch, null);
+        g.dispose();
+        return out;
+    }
+
     public static List<BufferedImage> toImages(Tensor batch) {
         List<BufferedImage> out = new ArrayList<>();
         for (int i = 0; i < batch.size(0); i++) out.add(toImage(batch, i));
