@@ -38,12 +38,20 @@ public final class ClipLoss {
      * @return 1 - logits_per_image / 100, [N_image, N_text]
      */
     public Tensor forward(Tensor image, Tensor tokens) {
-        return similarityLoss(model.forward(GeneratorImageRecipe.apply(image, styleganSize, normalization), tokens));
+        return similarityLoss(model.forward(fit(image), tokens));
     }
 
     /** As {@link #forward(Tensor, Tensor)}, with token ids as {@code ClipTokenizer.tokenize} returns them. */
     public Tensor forward(Tensor image, int[][] tokens) {
-        return similarityLoss(model.forward(GeneratorImageRecipe.apply(image, styleganSize, normalization), tokens));
+        return similarityLoss(model.forward(fit(image), tokens));
+    }
+
+    /** The generator image as this CLIP takes it: {@link GeneratorImageRecipe}, to the model's input side. */
+    public Tensor fit(Tensor image) {
+        int side = model.config().imageResolution();
+        return side == GeneratorImageRecipe.OUTPUT_SIZE
+                ? GeneratorImageRecipe.apply(image, styleganSize, normalization)
+                : GeneratorImageRecipe.apply(image, styleganSize, normalization, side);
     }
 
     private static Tensor similarityLoss(ClipModel.Logits logits) {

@@ -36,14 +36,29 @@ public final class GeneratorImageRecipe {
         if (styleganSize < POOL_DIVISOR || styleganSize % POOL_DIVISOR != 0) {
             throw new IllegalArgumentException("stylegan size must be a positive multiple of 32, got " + styleganSize);
         }
-        Tensors.checkShape("generator image", image, -1, 3, styleganSize, styleganSize);
+        return apply(image, styleganSize, normalization, OUTPUT_SIZE);
+    }
+
+    /**
+     * The same recipe for a CLIP whose input side is {@code outputSize} (a small CLIP such as the bundled
+     * one): nearest x7, then an average pool of kernel and stride 7S / outputSize, which must be a whole
+     * number. For outputSize 224 this is exactly the reference (kernel S / 32); for a 64-px generator and a
+     * 64-px CLIP the pool undoes the upsampling and the image goes in as it is.
+     */
+    public static Tensor apply(Tensor image, int styleganSize, ImageNormalization normalization, int outputSize) {
         long up = (long) styleganSize * UPSAMPLE_FACTOR;
+        if (styleganSize <= 0 || outputSize <= 0 || up % outputSize != 0 || up < outputSize) {
+            throw new IllegalArgumentException("cannot fit a " + styleganSize + "-px generator image to a " + outputSize
+                    + "-px CLIP input with StyleCLIP's recipe (7 x " + styleganSize + " must be a multiple of "
+                    + outputSize + ")");
+        }
+        Tensors.checkShape("generator image", image, -1, 3, styleganSize, styleganSize);
         // F.interpolate(scale_factor=7) passes the factor on, so source index = floor(dst / 7.0) exactly
         Tensor x = torch.upsample_nearest2d(image, new long[] {up, up}, new DoubleOptional(UPSAMPLE_FACTOR),
                 new DoubleOptional(UPSAMPLE_FACTOR)); // [N, 3, 7S, 7S]
-        long k = styleganSize / POOL_DIVISOR;
+        long k = up / outputSize;
         x = torch.avg_pool2d(x, new long[] {k, k}, new long[] {k, k}, new long[] {0, 0}, false, true,
-                new LongOptional()); // [N, 3, 224, 224]
+                new LongOptional()); // [N, 3, outputSize, outputSize]
         return switch (normalization) {
             case NONE -> x;
             case CLIP_MEAN_STD -> clipMeanStd(x);

@@ -69,6 +69,16 @@ class ClipLossTest {
     }
 
     @Test
+    void recipeForASmallClipPassesA64PixelImageThroughUnchangedAndRejectsMisfits() {
+        Tensor image = torch.randn(2, 3, 64, 64);
+        Tensor x = GeneratorImageRecipe.apply(image, 64, ImageNormalization.NONE, 64);
+        assertArrayEquals(new long[] {2, 3, 64, 64}, x.shape());
+        assertTrue(Tensors.maxAbsDiff(image, x) < 1e-5, "mean of 49 equal floats");
+        assertArrayEquals(new long[] {2, 3, 32, 32}, GeneratorImageRecipe.apply(image, 64, ImageNormalization.NONE, 32).shape());
+        assertThrows(IllegalArgumentException.class, () -> GeneratorImageRecipe.apply(image, 64, ImageNormalization.NONE, 60));
+    }
+
+    @Test
     void clipMeanStdOptionMapsMinusOneToOneOntoClipsRange() {
         Tensor image = torch.ones(1, 3, 32, 32).neg(); // black in [-1, 1]
         Tensor x = GeneratorImageRecipe.apply(image, 32, ImageNormalization.CLIP_MEAN_STD);
