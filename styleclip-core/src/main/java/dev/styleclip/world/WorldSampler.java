@@ -27,51 +27,75 @@ public final class WorldSampler {
     private WorldSampler() {
     }
 
+    /** Uniforms that decide the attributes: one fixed slot per category, so a latent can carry them. */
+    public static final int ATTRIBUTE_SLOTS = 13;
+    /** Uniforms that decide the nuisance parameters. */
+    public static final int NUISANCE_SLOTS = 9;
+
     public static WorldSample sample(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         // attributes and nuisance come from separate streams, so adding an attribute later leaves the
         // nuisance of old seeds alone (and the other way round)
         SplittableRandom ra = r.split();
         SplittableRandom rn = r.split();
-        return new WorldSample(seed, attributes(ra), nuisance(rn));
+        return new WorldSample(seed, attributes(uniforms(ra, ATTRIBUTE_SLOTS)), nuisance(uniforms(rn, NUISANCE_SLOTS)));
     }
 
-    static WorldAttributes attributes(SplittableRandom r) {
-        double u = r.nextDouble();
-        Background bg = pick(r, Background.values());
-        if (u < HUMAN_FRACTION) {
-            Presentation p = pick(r, Presentation.values());
-            HairStyle style = pick(r, HairStyle.values());
-            HairColor color = pick(r, HairColor.values());
-            SkinTone skin = pick(r, SkinTone.values());
-            EyeColor eyes = pick(r, EyeColor.values());
-            Expression ex = pick(r, Expression.values());
-            Eyewear ew = pick(r, Eyewear.values());
-            FacialHair fh = pick(r, FacialHair.values());
+    /**
+     * The sample that {@code attributeU} (13 numbers) and {@code nuisanceU} (9 numbers), each in [0, 1), decide:
+     * the same function {@link #sample(long)} applies to its random draws. {@link WorldPrior} feeds it a latent.
+     */
+    public static WorldSample fromUniforms(long seed, double[] attributeU, double[] nuisanceU) {
+        if (attributeU.length != ATTRIBUTE_SLOTS || nuisanceU.length != NUISANCE_SLOTS) {
+            throw new IllegalArgumentException("need " + ATTRIBUTE_SLOTS + " attribute and " + NUISANCE_SLOTS
+                    + " nuisance uniforms, got " + attributeU.length + " and " + nuisanceU.length);
+        }
+        return new WorldSample(seed, attributes(attributeU), nuisance(nuisanceU));
+    }
+
+    private static double[] uniforms(SplittableRandom r, int n) {
+        double[] u = new double[n];
+        for (int i = 0; i < n; i++) u[i] = r.nextDouble();
+        return u;
+    }
+
+    // slots: 0 species, 1 background, 2 presentation, 3 hair style, 4 hair colour, 5 skin, 6 eyes, 7 expression,
+    // 8 eyewear, 9 facial hair, 10 makeup, 11 cat coat, 12 mane
+    static WorldAttributes attributes(double[] u) {
+        Background bg = pick(u[1], Background.values());
+        if (u[0] < HUMAN_FRACTION) {
+            Presentation p = pick(u[2], Presentation.values());
+            HairStyle style = pick(u[3], HairStyle.values());
+            HairColor color = pick(u[4], HairColor.values());
+            SkinTone skin = pick(u[5], SkinTone.values());
+            EyeColor eyes = pick(u[6], EyeColor.values());
+            Expression ex = pick(u[7], Expression.values());
+            Eyewear ew = pick(u[8], Eyewear.values());
+            FacialHair fh = pick(u[9], FacialHair.values());
             if (p == Presentation.WOMAN) fh = FacialHair.NONE;
-            Makeup mk = r.nextDouble() < (p == Presentation.WOMAN ? 0.5 : 0.25) ? Makeup.MAKEUP : Makeup.NONE;
+            Makeup mk = u[10] < (p == Presentation.WOMAN ? 0.5 : 0.25) ? Makeup.MAKEUP : Makeup.NONE;
             return WorldAttributes.human(bg, style, color, skin, eyes, ex, ew, fh, mk, p);
-        } else if (u < HUMAN_FRACTION + CAT_FRACTION) {
-            return WorldAttributes.cat(bg, pick(r, CatCoat.values()), pick(r, EyeColor.values()));
+        } else if (u[0] < HUMAN_FRACTION + CAT_FRACTION) {
+            return WorldAttributes.cat(bg, pick(u[11], CatCoat.values()), pick(u[6], EyeColor.values()));
         } else {
-            return WorldAttributes.lion(bg, pick(r, Mane.values()));
+            return WorldAttributes.lion(bg, pick(u[12], Mane.values()));
         }
     }
 
-    static Nuisance nuisance(SplittableRandom r) {
+    static Nuisance nuisance(double[] u) {
         return new Nuisance(
-                1 + 0.08 * sym(r), 1 + 0.06 * sym(r),
-                0.03 * sym(r), 0.03 * sym(r),
-                1 + 0.15 * sym(r),
-                sym(r), sym(r),
-                r.nextDouble(), r.nextDouble());
+                1 + 0.08 * sym(u[0]), 1 + 0.06 * sym(u[1]),
+                0.03 * sym(u[2]), 0.03 * sym(u[3]),
+                1 + 0.15 * sym(u[4]),
+                sym(u[5]), sym(u[6]),
+                u[7], u[8]);
     }
 
-    private static double sym(SplittableRandom r) {
-        return 2 * r.nextDouble() - 1;
+    private static double sym(double u) {
+        return 2 * u - 1;
     }
 
-    private static <E> E pick(SplittableRandom r, E[] values) {
-        return values[r.nextInt(values.length)];
+    private static <E> E pick(double u, E[] values) {
+        return values[Math.min(values.length - 1, Math.max(0, (int) (u * values.length)))];
     }
 }

@@ -1,0 +1,39 @@
+package dev.styleclip.world;
+
+/**
+ * The world as a function of a generator latent: which portrait a z in N(0, I) stands for. The first
+ * {@link WorldSampler#ATTRIBUTE_SLOTS} coordinates decide the attributes and the next
+ * {@link WorldSampler#NUISANCE_SLOTS} the nuisance parameters, each through the normal CDF (so z_i ~ N(0, 1)
+ * gives a uniform, and the attributes have exactly {@link WorldSampler}'s distribution); further coordinates
+ * decide nothing. The bundled generator is trained to draw, for each z, the render of {@code sample(z)}
+ * (see {@code dev.styleclip.train.gan.RenderDistillation}), so its samples carry known attributes.
+ */
+public final class WorldPrior {
+    /** Coordinates of z that decide something. */
+    public static final int USED_DIMENSIONS = WorldSampler.ATTRIBUTE_SLOTS + WorldSampler.NUISANCE_SLOTS;
+
+    private WorldPrior() {
+    }
+
+    /** The portrait that latent {@code z} (at least {@link #USED_DIMENSIONS} long) stands for. */
+    public static WorldSample sample(float[] z, long seed) {
+        if (z.length < USED_DIMENSIONS) {
+            throw new IllegalArgumentException("a world latent needs at least " + USED_DIMENSIONS + " dimensions, got " + z.length);
+        }
+        double[] a = new double[WorldSampler.ATTRIBUTE_SLOTS];
+        double[] n = new double[WorldSampler.NUISANCE_SLOTS];
+        for (int i = 0; i < a.length; i++) a[i] = normalCdf(z[i]);
+        for (int i = 0; i < n.length; i++) n[i] = normalCdf(z[a.length + i]);
+        return WorldSampler.fromUniforms(seed, a, n);
+    }
+
+    /** Phi(x), to about 1e-7 (Abramowitz and Stegun 7.1.26 for erf), clamped into [0, 1). */
+    public static double normalCdf(double x) {
+        double t = Math.abs(x) / Math.sqrt(2);
+        double k = 1 / (1 + 0.3275911 * t);
+        double poly = k * (0.254829592 + k * (-0.284496736 + k * (1.421413741 + k * (-1.453152027 + k * 1.061405429))));
+        double erf = 1 - poly * Math.exp(-t * t);
+        double phi = 0.5 * (1 + Math.signum(x) * erf);
+        return Math.min(Math.max(phi, 0), Math.nextDown(1.0));
+    }
+}

@@ -1,0 +1,49 @@
+package dev.styleclip.world;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class WorldPriorTest {
+    @Test
+    void normalCdfMatchesKnownValues() {
+        assertEquals(0.5, WorldPrior.normalCdf(0), 1e-7);
+        assertEquals(0.8413447, WorldPrior.normalCdf(1), 1e-6);
+        assertEquals(0.0227501, WorldPrior.normalCdf(-2), 1e-6);
+        assertTrue(WorldPrior.normalCdf(40) < 1.0);
+    }
+
+    @Test
+    void gaussianLatentsGiveTheSamplersSpeciesProportions() {
+        Random r = new Random(7);
+        int n = 4000, humans = 0, cats = 0;
+        for (int i = 0; i < n; i++) {
+            float[] z = new float[64];
+            for (int j = 0; j < z.length; j++) z[j] = (float) r.nextGaussian();
+            WorldAttributes a = WorldPrior.sample(z, i).attributes();
+            if (a.species() == WorldAttributes.Species.HUMAN) humans++;
+            if (a.species() == WorldAttributes.Species.CAT) cats++;
+        }
+        assertEquals(WorldSampler.HUMAN_FRACTION, humans / (double) n, 0.03);
+        assertEquals(WorldSampler.CAT_FRACTION, cats / (double) n, 0.03);
+    }
+
+    @Test
+    void onlyTheLeadingCoordinatesDecideAndEachSlotIsOneCategory() {
+        float[] z = new float[40];
+        WorldSample base = WorldPrior.sample(z, 0);
+        float[] far = z.clone();
+        for (int j = WorldPrior.USED_DIMENSIONS; j < far.length; j++) far[j] = 3f;
+        assertEquals(base.attributes(), WorldPrior.sample(far, 0).attributes());
+        assertEquals(base.nuisance(), WorldPrior.sample(far, 0).nuisance());
+        float[] bg = z.clone();
+        bg[1] = -2f; // the background slot
+        WorldAttributes changed = WorldPrior.sample(bg, 0).attributes();
+        assertTrue(changed.background() != base.attributes().background());
+        assertEquals(base.attributes().species(), changed.species());
+        assertThrows(IllegalArgumentException.class, () -> WorldPrior.sample(new float[5], 0));
+    }
+}
