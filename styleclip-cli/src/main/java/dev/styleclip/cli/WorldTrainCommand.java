@@ -1,0 +1,111 @@
+package dev.styleclip.cli;
+
+import dev.styleclip.train.WorldData;
+import dev.styleclip.train.classifier.AttributeClassifier;
+import dev.styleclip.train.classifier.ClassifierTrainer;
+import dev.styleclip.train.clip.ClipTrainOptions;
+import dev.styleclip.train.clip.ClipTrainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train one model of the bundled set on the world, reproducibly from --seed.",
+                "classifier: the attribute classifier that judges edits (written to DIR/classifier.pt);",
+                "clip: the small CLIP, contrastive on portraits and their captions (DIR/clip.pt, resumable: "
+                        + "rerun the same command to continue from DIR/clip_train_state.pt).",
+                "The generator is trained with 'styleclip world train-gan'."})
+public final class WorldTrainCommand implements Callable<Integer> {
+    enum Model { classifier, clip }
+
+    @Option(names = "--model", required = true, paramLabel = "M", description = "What to train: ${COMPLETION-CANDIDATES}.")
+    Model model;
+
+    @Option(names = "--steps", required = true, paramLabel = "N", description = "Training steps.")
+    long steps;
+
+    @Option(names = "--batch", defaultValue = "64", paramLabel = "B", description = "Portraits per step (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", paramLabel = "LR", description = "Learning rate (default: 1e-3 classifier, 5e-4 clip).")
+    Double lr;
+
+    @Option(names = "--size", defaultValue = "64", paramLabel = "PX", description = "Image size (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Initialisation seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--every", defaultValue = "50", paramLabel = "K", description = "Print progress every K steps (default: ${DEFAULT-VALUE}).")
+    long every;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+    Path out;
+
+    @Mixin
+    Verbosity verbosity;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (steps < 1) throw usage("--steps must be at least 1");
+        if (batch < 2) throw usage("--batch must be at least 2");
+        if (size < 8 || size > 1024) throw usage("--size must be in 8..1024");
+        if (lr != null && lr <= 0) throw usage("--lr must be positive");
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new java.io.IOException(out + " exists and is not a folder");
+        Files.createDirectories(out);
+        var err = spec.commandLine().getErr();
+        var o = spec.commandLine().getOut();
+        StepPrinter printer = new StepPrinter(err, model.name(), every);
+        switch (model) {
+            case classifier -> {
+                var opts = new ClassifierTrainer.Options(seed, steps, batch, lr != null ? lr : 1e-3);
+                Path file = out.resolve("classifier.pt");
+                try (AttributeClassifier c = ClassifierTrainer.train(WorldData.categories(), opts, WorldData.labeled(size, 0),
+                        file, (step, total, loss) -> printer.step(step, total, String.format("loss %.4f", loss)))) {
+                    o.println("wrote " + file);
+                }
+            }
+            case clip -> {
+                ClipTrainOptions opts = ClipTrainOptions.defaults(steps).withSeed(seed).withBatchSize(batch).withSaveEvery(100);
+                if (lr != null) opts = opts.withLr(lr, opts.warmupSteps());
+                AtomicBoolean stop = new AtomicBoolean();
+                Thread hook = new Thread(() -> stop.set(true));
+                Runtime.getRuntime().addShutdownHook(hook);
+                var outcome = ClipTrainer.train(ClipTrainer.smallConfig(), opts, WorldData.captioned(size, 500_000_000L), out,
+                        new ClipTrainer.Listener() {
+                            @Override
+                            public void onStep(ClipTrainer.StepResult r, long total) {
+                                printer.step(r.step(), total, String.format("loss %.4f lr %.2e scale %.1f", r.loss(), r.lr(),
+                                        Math.exp(r.logitScale())));
+                            }
+
+                            @Override
+                            public boolean stopRequested() {
+                                return stop.get();
+                            }
+                        });
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException ignored) {
+                    // shutting down already
+                }
+                o.println(outcome + ": wrote " + out.resolve(ClipTrainer.MODEL_FILE));
+            }
+        }
+        return 0;
+    }
+
+    private CommandLine.ParameterException usage(String msg) {
+        return new CommandLine.ParameterException(spec.commandLine(), msg);
+    }
+}
