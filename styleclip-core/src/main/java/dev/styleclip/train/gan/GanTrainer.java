@@ -133,9 +133,12 @@ public final class GanTrainer implements AutoCloseable {
         }
     }
 
-    /** Continues a run from its {@link #STATE_FILE}: weights, g_ema, Adam moments, next step. */
-    public static GanTrainer resume(Path stateFile, ImageBatches images) throws IOException {
-        Engine.init();
+    /** The options of the run saved in a {@link #STATE_FILE}. */
+    public static GanOptions savedOptions(Path stateFile) throws IOException {
+        return GanOptions.fromMap((Map<?, ?>) readState(stateFile).get("args"));
+    }
+
+    private static Map<?, ?> readState(Path stateFile) throws IOException {
         Map<?, ?> root = CheckpointReader.read(stateFile).rootMap();
         if (!STATE_FORMAT.equals(root.get("format"))) {
             throw new CheckpointException(stateFile, "not a StyleGAN2 training state written by this tool (no format '" + STATE_FORMAT + "')");
@@ -143,6 +146,13 @@ public final class GanTrainer implements AutoCloseable {
         if (!(root.get("version") instanceof Number v) || v.intValue() != 1) {
             throw new CheckpointException(stateFile, "unsupported training state version " + root.get("version"));
         }
+        return root;
+    }
+
+    /** Continues a run from its {@link #STATE_FILE}: weights, g_ema, Adam moments, next step. */
+    public static GanTrainer resume(Path stateFile, ImageBatches images) throws IOException {
+        Engine.init();
+        Map<?, ?> root = readState(stateFile);
         GanOptions opts = GanOptions.fromMap((Map<?, ?>) root.get("args"));
         GanTrainer t;
         try (PointerScope scope = new PointerScope()) {
