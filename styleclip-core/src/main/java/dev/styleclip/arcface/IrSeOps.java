@@ -1,5 +1,6 @@
 package dev.styleclip.arcface;
 
+import dev.styleclip.tensor.Conv;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
@@ -29,8 +30,7 @@ public final class IrSeOps {
 
     /** Conv2d without bias, square stride and padding. */
     public static Tensor conv2d(Tensor x, Tensor weight, long stride, long padding) {
-        return torch.conv2d(x, weight, new TensorOptional(), new long[] {stride, stride}, new long[] {padding, padding},
-                new long[] {1, 1}, 1);
+        return Conv.conv2d(x, weight, null, new long[] {stride, stride}, new long[] {padding, padding}, 1);
     }
 
     /** PReLU with one slope per channel (dim 1). */

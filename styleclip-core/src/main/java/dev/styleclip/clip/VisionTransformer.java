@@ -1,5 +1,6 @@
 package dev.styleclip.clip;
 
+import dev.styleclip.tensor.Conv;
 import dev.styleclip.tensor.Tensors;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -50,8 +51,7 @@ public final class VisionTransformer {
             throw new IllegalArgumentException("image must be float32, got " + x.scalar_type());
         }
         long n = x.size(0);
-        Tensor t = torch.conv2d(x, conv1Weight, new TensorOptional(), new long[] {patch, patch}, new long[] {0, 0},
-                new long[] {1, 1}, 1); // [N, width, grid, grid]
+        Tensor t = Conv.conv2d(x, conv1Weight, null, new long[] {patch, patch}, new long[] {0, 0}, 1); // [N, width, grid, grid]
         t = t.reshape(n, width, -1).permute(0, 2, 1); // [N, grid*grid, width], patches in row-major order
         Tensor cls = classEmbedding.view(1, 1, width).expand(n, 1, width); // [N, 1, width]
         t = torch.cat(new TensorVector(cls, t), 1).add(positionalEmbedding); // [N, grid*grid + 1, width]

@@ -1,5 +1,6 @@
 package dev.styleclip.stylegan2;
 
+import dev.styleclip.tensor.Conv;
 import dev.styleclip.tensor.Tensors;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -115,6 +116,18 @@ public final class Ops {
      */
     public static Tensor modulatedConv2d(Tensor x, Tensor weight, Tensor style, boolean demodulate, boolean upsample,
                                          Tensor blur, UpsampleConv impl) {
+        if (x.size(0) > 1 && impl == UpsampleConv.TRANSPOSED) {
+            return modulatedConv2dBatched(x, weight, style, demodulate, upsample, blur);
+        }
+        return modulatedConv2dGrouped(x, weight, style, demodulate, upsample, blur, impl);
+    }
+
+    /**
+     * The reference's formulation for any batch: per-sample modulated weights and one grouped conv over the batch
+     * folded into channels. {@link #modulatedConv2d} uses it for batches of one (where it is a plain conv).
+     */
+    public static Tensor modulatedConv2dGrouped(Tensor x, Tensor weight, Tensor style, boolean demodulate, boolean upsample,
+                                                Tensor blur, UpsampleConv impl) {
         long b = x.size(0), in = x.size(1), h = x.size(2), wd = x.size(3);
         long out = weight.size(1), k = weight.size(3);
         Tensor w = weight.mul(new Scalar(1.0 / Math.sqrt(in * k * k))).mul(style); // [B, out, in, k, k]
@@ -129,13 +142,42 @@ public final class Ops {
         }
         if (upsample) {
             Tensor wt = w.transpose(1, 2).reshape(b * in, out, k, k); // [B*in, out, k, k]
-            Tensor y = torch.conv_transpose2d(input, wt, new TensorOptional(), new long[] {2, 2}, new long[] {0, 0},
+            Tensor y = b == 1 ? Conv.convTranspose2d(input, wt, new long[] {2, 2})
+                    : torch.conv_transpose2d(input, wt, new TensorOptional(), new long[] {2, 2}, new long[] {0, 0},
                     new long[] {0, 0}, b, 1, 1);
             y = y.view(b, out, y.size(2), y.size(3));
             return upfirdn2d(y, blur, 1, 1, 1);
         }
-        Tensor y = torch.conv2d(input, w.reshape(b * out, in, k, k), new TensorOptional(), new long[] {1, 1},
-                new long[] {k / 2, k / 2}, new long[] {1, 1}, b);
+        Tensor y = Conv.conv2d(input, w.reshape(b * out, in, k, k), null, new long[] {1, 1}, new long[] {k / 2, k / 2}, b);
         return y.view(b, out, h, wd);
+    }
+
+    /**
+     * The same modulated conv for a batch, with the modulation moved onto the activations (StyleGAN2's
+     * {@code fused_modconv=False}): conv(x * s, W / sqrt(in k k)) * d with d[b, o] = rsqrt(sum_i (W_o,i^2 summed over
+     * the taps) s[b, i]^2 + 1e-8). Equal to the grouped form up to float rounding (a test holds them together), but a
+     * plain batched conv with shared weights: oneDNN's fast path instead of a B-group conv (through {@link
+     * dev.styleclip.tensor.Conv}, which keeps clear of a libtorch defect at channel counts that are not multiples of 16).
+     */
+    public static Tensor modulatedConv2dBatched(Tensor x, Tensor weight, Tensor style, boolean demodulate, boolean upsample,
+                                                Tensor blur) {
+        long b = x.size(0), in = x.size(1);
+        long out = weight.size(1), k = weight.size(3);
+        Tensor w = weight.view(out, in, k, k).mul(new Scalar(1.0 / Math.sqrt(in * k * k))); // [out, in, k, k]
+        Tensor s = style.view(b, in);
+        Tensor xs = x.mul(s.view(b, in, 1, 1));
+        Tensor y;
+        if (upsample) {
+            y = Conv.convTranspose2d(xs, w.transpose(0, 1), new long[] {2, 2});
+            y = upfirdn2d(y, blur, 1, 1, 1);
+        } else {
+            y = Conv.conv2d(xs, w, null, new long[] {1, 1}, new long[] {k / 2, k / 2}, 1);
+        }
+        if (demodulate) {
+            Tensor wsq = w.square().sum(new long[] {2, 3}, false, new org.bytedeco.pytorch.ScalarTypeOptional()); // [out, in]
+            Tensor d = s.square().matmul(wsq.t()).add(new Scalar(1e-8)).rsqrt(); // [B, out]
+            y = y.mul(d.view(b, out, 1, 1));
+        }
+        return y;
     }
 }

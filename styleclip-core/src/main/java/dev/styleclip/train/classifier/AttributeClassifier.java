@@ -1,5 +1,6 @@
 package dev.styleclip.train.classifier;
 
+import dev.styleclip.tensor.Conv;
 import dev.styleclip.io.CheckpointException;
 import dev.styleclip.io.CheckpointReader;
 import dev.styleclip.io.Checkpoint;
@@ -134,8 +135,8 @@ public final class AttributeClassifier implements AutoCloseable {
         Tensors.checkShape("images", images, -1, 3, -1, -1);
         Tensor x = images;
         for (int i = 0; i < CHANNELS.length; i++) {
-            x = torch.conv2d(x, params.get("conv" + i + ".weight"), new TensorOptional(params.get("conv" + i + ".bias")),
-                    new long[] {2, 2}, new long[] {1, 1}, new long[] {1, 1}, 1).relu();
+            x = Conv.conv2d(x, params.get("conv" + i + ".weight"), params.get("conv" + i + ".bias"),
+                    new long[] {2, 2}, new long[] {1, 1}, 1).relu();
         }
         Tensor f = x.mean(new long[] {2, 3}); // [N, 128]
         List<Tensor> out = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.styleclip.train.clip;
 
+import dev.styleclip.tensor.Conv;
 import dev.styleclip.clip.ClipConfig;
 import dev.styleclip.clip.ClipOps;
 import java.util.ArrayList;
@@ -229,8 +230,7 @@ final class TrainableClip {
     Tensor encodeImage(Tensor x) {
         long n = x.size(0);
         int width = cfg.visionWidth(), patch = cfg.visionPatchSize();
-        Tensor t = torch.conv2d(x, p("visual.conv1.weight"), new TensorOptional(), new long[] {patch, patch},
-                new long[] {0, 0}, new long[] {1, 1}, 1);
+        Tensor t = Conv.conv2d(x, p("visual.conv1.weight"), null, new long[] {patch, patch}, new long[] {0, 0}, 1);
         t = t.reshape(n, width, -1).permute(0, 2, 1);
         Tensor cls = p("visual.class_embedding").view(1, 1, width).expand(n, 1, width);
         t = torch.cat(new TensorVector(cls, t), 1).add(p("visual.positional_embedding"));

@@ -1,5 +1,6 @@
 package dev.styleclip.train.gan;
 
+import dev.styleclip.tensor.Conv;
 import dev.styleclip.io.CheckpointException;
 import dev.styleclip.stylegan2.Ops;
 import dev.styleclip.tensor.StateDict;
@@ -43,9 +44,9 @@ public final class Discriminator {
             if (blur != null) {
                 int p = 2 + (int) (k - 1); // (len(blur_kernel) - factor) + (kernel_size - 1)
                 Tensor b = Ops.upfirdn2d(x, blur, 1, (p + 1) / 2, p / 2);
-                y = torch.conv2d(b, w, new TensorOptional(), new long[] {2, 2}, new long[] {0, 0}, new long[] {1, 1}, 1);
+                y = Conv.conv2d(b, w, null, new long[] {2, 2}, new long[] {0, 0}, 1);
             } else {
-                y = torch.conv2d(x, w, new TensorOptional(), new long[] {1, 1}, new long[] {k / 2, k / 2}, new long[] {1, 1}, 1);
+                y = Conv.conv2d(x, w, null, new long[] {1, 1}, new long[] {k / 2, k / 2}, 1);
             }
             return actBias == null ? y : Ops.fusedLeakyRelu(y, actBias);
         }
