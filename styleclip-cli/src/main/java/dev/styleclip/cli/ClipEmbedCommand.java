@@ -64,7 +64,7 @@ public final class ClipEmbedCommand implements Callable<Integer> {
                 e = model.encodeText(tokens);
             } else {
                 e = model.encodeImage(input.imageTensor != null
-                        ? Tensors.fromRawAsFloat(TensorFiles.readSingle(input.imageTensor)) : images(input.images));
+                        ? Tensors.fromRawAsFloat(TensorFiles.readSingle(input.imageTensor)) : images(input.images, model.config().imageResolution()));
             }
             if (normalize) e = e.div(e.norm(new org.bytedeco.pytorch.ScalarOptional(new org.bytedeco.pytorch.Scalar(2.0)), new long[] {1}, true));
             Npy.write(out, Tensors.toRaw(e));
@@ -74,10 +74,9 @@ public final class ClipEmbedCommand implements Callable<Integer> {
         return 0;
     }
 
-    static Tensor images(List<Path> files) throws java.io.IOException {
+    static Tensor images(List<Path> files, int s) throws java.io.IOException {
         TensorVector v = new TensorVector();
-        int s = ClipImagePreprocess.INPUT_SIZE;
-        for (Path f : files) v.push_back(Tensors.floats(ClipImagePreprocess.preprocess(f), 1, 3, s, s));
+        for (Path f : files) v.push_back(Tensors.floats(ClipImagePreprocess.preprocess(f, s), 1, 3, s, s));
         return torch.cat(v, 0);
     }
 }

@@ -41,7 +41,7 @@ public final class ClipScoreCommand implements Callable<Integer> {
         int[][] tokens = Texts.tokenize(spec.commandLine(), texts, truncate);
         var o = spec.commandLine().getOut();
         try (ClipModel model = ClipModel.load(clip); PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
-            Tensor logits = model.forward(ClipEmbedCommand.images(images), tokens).perImage(); // [images, texts]
+            Tensor logits = model.forward(ClipEmbedCommand.images(images, model.config().imageResolution()), tokens).perImage(); // [images, texts]
             float[] v = Tensors.toFloatArray(logits);
             double scale = model.logitScaleExp();
             for (int i = 0; i < images.size(); i++) {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "styleclip", mixinStandardHelpOptions = true, version = "styleclip 0.1.0",
         description = "Edit StyleGAN2 images with text (StyleCLIP), on the JVM.",
-        subcommands = {InspectCommand.class, GenerateCommand.class, ClipCommand.class, OptimizeCommand.class, GlobalCommand.class, MapperCommand.class, WorldCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {EditCommand.class, InspectCommand.class, GenerateCommand.class, ClipCommand.class, OptimizeCommand.class, GlobalCommand.class, MapperCommand.class, WorldCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

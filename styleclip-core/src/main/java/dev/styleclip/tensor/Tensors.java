@@ -66,6 +66,16 @@ public final class Tensors {
         return RawTensor.ofFloats(toFloatArray(t), t.shape());
     }
 
+    /** The tensor's values as a float16 file tensor (round to nearest even; a copy, detached). */
+    public static RawTensor toRawHalf(Tensor t) {
+        Tensor h = t.detach().to(ScalarType.Half).contiguous().view(ScalarType.Short);
+        short[] v = new short[Math.toIntExact(h.numel())];
+        if (v.length > 0) h.data_ptr_short().get(v);
+        ByteBuffer b = ByteBuffer.allocate(v.length * 2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.asShortBuffer().put(v);
+        return new RawTensor(DType.FLOAT16, t.shape(), b);
+    }
+
     /** A copy of the values as floats, C order. */
     public static float[] toFloatArray(Tensor t) {
         Tensor c = t.detach().to(ScalarType.Float).contiguous();

@@ -61,4 +61,17 @@ public final class WorldData {
         for (AttributeCategory c : AttributeCategory.ALL) out.add(new AttributeClassifier.Category(c.name(), c.numClasses()));
         return out;
     }
+
+    /** What each generator latent stands for ({@link dev.styleclip.world.WorldPrior}), rendered at {@code imageSize}. */
+    public static dev.styleclip.train.gan.RenderDistillation.Targets priorRenders(int imageSize) {
+        return z -> {
+            float[] all = dev.styleclip.tensor.Tensors.toFloatArray(z);
+            int n = (int) z.size(0), d = (int) z.size(1);
+            List<WorldSample> samples = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                samples.add(dev.styleclip.world.WorldPrior.sample(java.util.Arrays.copyOfRange(all, i * d, (i + 1) * d), i));
+            }
+            return WorldDataset.batch(samples, imageSize).images();
+        };
+    }
 }

@@ -65,6 +65,11 @@ public final class ClipImagePreprocess {
         return toNormalizedChw(resizeAndCrop(imageFile));
     }
 
+    /** The whole transform for a CLIP of input side {@code target}: {@code [3, target, target]} floats. */
+    public static float[] preprocess(Path imageFile, int target) throws IOException {
+        return toNormalizedChw(resizeAndCrop(decode(imageFile), target));
+    }
+
     /** Resize + CenterCrop + {@code convert("RGB")} of a PNG or JPEG file, opened in the mode Pillow would use. */
     public static Rgb8Image resizeAndCrop(Path imageFile) throws IOException {
         return resizeAndCrop(decode(imageFile));
@@ -103,11 +108,15 @@ public final class ClipImagePreprocess {
      * long side {@code int(224 * long / short)} (truncated). Returns {@code {width, height}}.
      */
     static int[] resizedSize(int width, int height) {
+        return resizedSize(width, height, INPUT_SIZE);
+    }
+
+    static int[] resizedSize(int width, int height, int target) {
         int shortSide = Math.min(width, height);
         int longSide = Math.max(width, height);
         // Python's true division of two ints is correctly rounded, as is this double division of exact values.
-        int newLong = (int) ((double) ((long) INPUT_SIZE * longSide) / shortSide);
-        return width <= height ? new int[] {INPUT_SIZE, newLong} : new int[] {newLong, INPUT_SIZE};
+        int newLong = (int) ((double) ((long) target * longSide) / shortSide);
+        return width <= height ? new int[] {target, newLong} : new int[] {newLong, target};
     }
 
     /**
@@ -115,26 +124,39 @@ public final class ClipImagePreprocess {
      * (281 -> 28.5 -> 28), which {@link Math#rint} does too and {@link Math#round} does not.
      */
     static int cropOffset(int size) {
-        return (int) Math.rint((size - INPUT_SIZE) / 2.0);
+        return cropOffset(size, INPUT_SIZE);
+    }
+
+    static int cropOffset(int size, int target) {
+        return (int) Math.rint((size - target) / 2.0);
+    }
+
+    /** As {@link #resizeAndCrop(BufferedImage)} for a CLIP whose input side is {@code target} (e.g. a small CLIP's 64). */
+    public static Rgb8Image resizeAndCrop(BufferedImage img, int target) {
+        return resizeAndCrop(toPil(img, null), target);
     }
 
     private static Rgb8Image resizeAndCrop(PilImage image) {
-        int[] size = resizedSize(image.width(), image.height());
+        return resizeAndCrop(image, INPUT_SIZE);
+    }
+
+    private static Rgb8Image resizeAndCrop(PilImage image, int target) {
+        int[] size = resizedSize(image.width(), image.height(), target);
         // Image.resize returns a plain copy when the size is unchanged: no premultiply round trip then.
         boolean same = size[0] == image.width() && size[1] == image.height();
         PilImage resized = same ? image : image.resize(size[0], size[1]);
-        return cropToRgb(resized, cropOffset(size[0]), cropOffset(size[1]));
+        return cropToRgb(resized, cropOffset(size[0], target), cropOffset(size[1], target), target);
     }
 
     /** {@code crop((left, top, left + 224, top + 224))} and {@code convert("RGB")} in one walk. */
-    private static Rgb8Image cropToRgb(PilImage image, int left, int top) {
-        byte[] rgb = new byte[INPUT_SIZE * INPUT_SIZE * 3];
-        for (int y = 0; y < INPUT_SIZE; y++) {
-            for (int x = 0; x < INPUT_SIZE; x++) {
-                image.rgbAt(left + x, top + y, rgb, (y * INPUT_SIZE + x) * 3);
+    private static Rgb8Image cropToRgb(PilImage image, int left, int top, int target) {
+        byte[] rgb = new byte[target * target * 3];
+        for (int y = 0; y < target; y++) {
+            for (int x = 0; x < target; x++) {
+                image.rgbAt(left + x, top + y, rgb, (y * target + x) * 3);
             }
         }
-        return new Rgb8Image(INPUT_SIZE, INPUT_SIZE, rgb);
+        return new Rgb8Image(target, target, rgb);
     }
 
     // ---- Decoding: from ImageIO's view of a file to the mode Pillow opens it in ----

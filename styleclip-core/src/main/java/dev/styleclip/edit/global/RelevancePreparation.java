@@ -214,9 +214,9 @@ public final class RelevancePreparation {
     /** CLIP features [B, D] of generator images [B, 3, H, W], via uint8 and CLIP's own preprocessing. */
     private Tensor encode(Tensor images) {
         Tensor u8 = Images.toUint8Nhwc(images);
-        int s = ClipImagePreprocess.INPUT_SIZE;
+        int s = clip.config().imageResolution();
         TensorVector inputs = new TensorVector();
-        for (int i = 0; i < u8.size(0); i++) inputs.push_back(Tensors.floats(clipInput(u8.select(0, i)), 1, 3, s, s));
+        for (int i = 0; i < u8.size(0); i++) inputs.push_back(Tensors.floats(clipInput(u8.select(0, i), s), 1, 3, s, s));
         Tensor x = torch.cat(inputs, 0);
         TensorVector out = new TensorVector();
         for (long i = 0; i < x.size(0); i += settings.batchImages()) {
@@ -231,7 +231,7 @@ public final class RelevancePreparation {
     }
 
     /** CLIP's own preprocessing of a generator image, through uint8 as the reference's GetImgF does. */
-    static float[] clipInput(Tensor uint8Hwc) {
+    static float[] clipInput(Tensor uint8Hwc, int side) {
         int h = (int) uint8Hwc.size(0);
         int w = (int) uint8Hwc.size(1);
         float[] v = Tensors.toFloatArray(uint8Hwc);
@@ -242,7 +242,7 @@ public final class RelevancePreparation {
                 img.setRGB(x, y, ((int) v[p] << 16) | ((int) v[p + 1] << 8) | (int) v[p + 2]);
             }
         }
-        Rgb8Image r = ClipImagePreprocess.resizeAndCrop(img);
+        Rgb8Image r = ClipImagePreprocess.resizeAndCrop(img, side);
         return ClipImagePreprocess.toNormalizedChw(r);
     }
 }

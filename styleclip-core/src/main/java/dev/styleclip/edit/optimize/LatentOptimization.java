@@ -77,9 +77,15 @@ public final class LatentOptimization {
         return g.latentAvg().unsqueeze(1).repeat(1, g.config().nLatent(), 1);
     }
 
+    /**
+     * Optimizes from {@code startWPlus} [1, L, D]. Without the identity term a batch [B, L, D] is B independent
+     * optimizations at once (the losses are sums over the batch and Adam works elementwise), which is how
+     * {@code world eval} edits many seeds; the reported losses are then sums over the batch.
+     */
     public Result run(Tensor startWPlus, Settings s, Observer observer) {
-        Tensors.checkShape("start latent", startWPlus, 1, g.config().nLatent(), g.config().styleDim());
-        if (s.idLambda() > 0 && s.mode() == OptimizationMode.EDIT && idLoss == null) {
+        boolean withId = s.idLambda() > 0 && s.mode() == OptimizationMode.EDIT;
+        Tensors.checkShape("start latent", startWPlus, withId ? 1 : -1, g.config().nLatent(), g.config().styleDim());
+        if (withId && idLoss == null) {
             throw new IllegalArgumentException("id_lambda > 0 needs an identity network (IR-SE50 weights)");
         }
         int[][] tokens = tokenizer.tokenize(List.of(s.prompt()), TruncationPolicy.ERROR);

@@ -369,12 +369,7 @@ public final class ClipTrainer implements AutoCloseable {
 
     /** A float16 file tensor of {@code t}'s values (round to nearest even). */
     static RawTensor toRawHalf(Tensor t) {
-        Tensor h = t.detach().to(ScalarType.Half).contiguous().view(ScalarType.Short);
-        short[] v = new short[Math.toIntExact(h.numel())];
-        if (v.length > 0) h.data_ptr_short().get(v);
-        ByteBuffer b = ByteBuffer.allocate(v.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-        b.asShortBuffer().put(v);
-        return new RawTensor(DType.FLOAT16, t.shape(), b);
+        return Tensors.toRawHalf(t);
     }
 
     /**

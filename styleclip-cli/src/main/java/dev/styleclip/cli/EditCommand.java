@@ -1,0 +1,209 @@
+package dev.styleclip.cli;
+
+import com.google.gson.GsonBuilder;
+import dev.styleclip.bundled.BundledModels;
+import dev.styleclip.clip.ClipLoss;
+import dev.styleclip.clip.ClipModel;
+import dev.styleclip.clip.ImageNormalization;
+import dev.styleclip.edit.global.Boundary;
+import dev.styleclip.edit.global.DirectionsFolder;
+import dev.styleclip.edit.global.StyleEdit;
+import dev.styleclip.edit.global.StyleStats;
+import dev.styleclip.edit.global.TextDirection;
+import dev.styleclip.edit.optimize.LatentOptimization;
+import dev.styleclip.edit.optimize.OptimizationMode;
+import dev.styleclip.edit.optimize.OptimizationSpace;
+import dev.styleclip.image.Images;
+import dev.styleclip.io.AtomicFiles;
+import dev.styleclip.io.Hashes;
+import dev.styleclip.io.Npy;
+import dev.styleclip.stylegan2.Generator;
+import dev.styleclip.stylegan2.LatentSpace;
+import dev.styleclip.stylegan2.Latents;
+import dev.styleclip.stylegan2.NoiseMode;
+import dev.styleclip.stylegan2.StyleCodes;
+import dev.styleclip.io.TensorFiles;
+import dev.styleclip.tensor.Tensors;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarOptional;
+import org.bytedeco.pytorch.Tensor;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "edit", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Edit an image with text, by any of StyleCLIP's methods; with no model files given it uses the "
+                + "bundled models (a 64-px generator and a small CLIP trained on the project's portrait world).",
+                "Writes into --out DIR: before_after.png (the original and the edit side by side), final.png, "
+                        + "latent.npy (the edited W+, or S codes for --method global) and provenance.json."})
+public final class EditCommand implements Callable<Integer> {
+    enum Method { optimize, global }
+
+    @Option(names = "--prompt", required = true, paramLabel = "T", description = "What the image should become, e.g. \"mohawk hairstyle\".")
+    String prompt;
+
+    @Option(names = "--method", defaultValue = "optimize", paramLabel = "M",
+            description = "optimize (latent optimization, works for any prompt) or global (global directions in S) (default: ${DEFAULT-VALUE}).")
+    Method method;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Start from the image of this seed (default: 0 unless --latent).")
+    Long seed;
+
+    @Option(names = "--latent", paramLabel = "FILE", description = "Start latent (.npy/.pt) in --latent-space.")
+    Path latent;
+
+    @Option(names = "--latent-space", defaultValue = "w+", paramLabel = "z|w|w+", description = "Space of --latent (default: ${DEFAULT-VALUE}).")
+    String latentSpace;
+
+    @Option(names = "--generator", paramLabel = "G", description = "StyleGAN2 checkpoint (default: the bundled 64-px world generator).")
+    Path generator;
+
+    @Option(names = "--clip", paramLabel = "C", description = "CLIP checkpoint (default: the bundled small CLIP).")
+    Path clip;
+
+    @Option(names = "--truncation", paramLabel = "PSI", description = "Truncation of a seed's latent (default: 1.0 for the bundled generator, 0.7 otherwise).")
+    Double truncation;
+
+    @Option(names = "--steps", defaultValue = "100", paramLabel = "N", description = "optimize: Adam steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--lr", defaultValue = "0.1", paramLabel = "LR", description = "optimize: peak learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--l2-lambda", defaultValue = "0.008", paramLabel = "L", description = "optimize: weight of the distance to the start (default: ${DEFAULT-VALUE}).")
+    double l2Lambda;
+
+    @Option(names = "--directions", paramLabel = "DIR", description = "global: folder from 'global prepare' (default: the bundled one for the bundled models).")
+    Path directions;
+
+    @Option(names = "--neutral", defaultValue = "a portrait", paramLabel = "T", description = "global: the neutral text (default: ${DEFAULT-VALUE}).")
+    String neutral;
+
+    @Option(names = "--alpha", defaultValue = "4.1", paramLabel = "A", description = "global: edit strength (default: ${DEFAULT-VALUE}).")
+    double alpha;
+
+    @Option(names = "--beta", defaultValue = "0.15", paramLabel = "B", description = "global: disentanglement threshold (default: ${DEFAULT-VALUE}).")
+    double beta;
+
+    @Option(names = "--out", defaultValue = "out/edit", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Mixin
+    Verbosity verbosity;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (seed != null && latent != null) throw usage("give --seed or --latent, not both");
+        if (steps < 1 || lr <= 0 || l2Lambda < 0) throw usage("--steps and --lr must be positive, --l2-lambda not negative");
+        if (beta <= 0 || beta >= 1) throw usage("--beta must be in (0, 1)");
+        boolean bundledG = generator == null, bundledClip = clip == null;
+        Path gPath = bundledG ? BundledModels.path(BundledModels.GENERATOR) : generator;
+        Path cPath = bundledClip ? BundledModels.path(BundledModels.CLIP) : clip;
+        double psi = truncation != null ? truncation : bundledG ? BundledModels.TRUNCATION : 0.7;
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new java.io.IOException(out + " exists and is not a folder");
+        var o = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        try (Generator g = Generator.load(gPath); ClipModel model = ClipModel.load(cPath); PointerScope scope = new PointerScope()) {
+            // the bundled CLIP learned on CLIP-normalised pixels; a published one gets StyleCLIP's unnormalised recipe
+            ClipLoss loss = new ClipLoss(model, g.config().size(), bundledClip ? ImageNormalization.CLIP_MEAN_STD : ImageNormalization.NONE);
+            Tensor start;
+            try (NoGradGuard ng = new NoGradGuard()) {
+                start = latent != null
+                        ? Latents.toWPlus(g, Tensors.fromRawAsFloat(TensorFiles.readSingle(latent)), LatentSpace.parse(latentSpace), 1.0)
+                        : Latents.toWPlus(g, Latents.seedZ(seed != null ? seed : 0, g.config().styleDim()), LatentSpace.Z, psi);
+            }
+            Tensor before, after, saved;
+            Map<String, Object> details = new LinkedHashMap<>();
+            long t0 = System.nanoTime();
+            if (method == Method.optimize) {
+                StepPrinter printer = new StepPrinter(err, "optimize", Math.max(1, steps / 10));
+                var result = new LatentOptimization(g, loss, null).run(start, new LatentOptimization.Settings(prompt,
+                        OptimizationMode.EDIT, OptimizationSpace.W_PLUS, steps, lr, l2Lambda, 0), (l, img, lat, grad) ->
+                        printer.step(l.step(), steps, String.format("clip %.4f l2 %.4f", l.clip(), l.l2())));
+                before = result.startImage();
+                after = result.finalImage();
+                saved = result.latent();
+                details.put("clip_loss_first", result.losses().get(0).clip());
+                details.put("clip_loss_last", result.losses().get(result.losses().size() - 1).clip());
+            } else {
+                Path dir = directions != null ? directions : bundledG && bundledClip ? BundledModels.path("directions/fs3.npy").getParent() : null;
+                if (dir == null) throw usage("--method global needs --directions DIR (from 'styleclip global prepare') for these models");
+                if (bundledG && bundledClip && directions == null) {
+                    BundledModels.path("directions/s_mean.npy");
+                    BundledModels.path("directions/s_std.npy");
+                }
+                try (NoGradGuard ng = new NoGradGuard()) {
+                    DirectionsFolder folder = new DirectionsFolder(dir);
+                    Tensor fs3 = folder.fs3();
+                    StyleStats stats = folder.stats();
+                    folder.check(g, fs3, stats);
+                    Tensor dt = folder.direction(new TextDirection(model), Hashes.sha256(cPath), neutral, prompt);
+                    Boundary b = Boundary.of(fs3, dt, g.styleLayout(), stats.std(), beta);
+                    Tensor s = StyleCodes.flatten(g.styles(start));
+                    saved = StyleEdit.apply(s, b.deltaS(), alpha);
+                    before = g.synthesize(start, NoiseMode.CONST);
+                    after = g.synthesizeFromStyles(StyleCodes.unflatten(saved, g.styleLayout()), NoiseMode.CONST);
+                    details.put("channels_changed", b.channels());
+                }
+            }
+            details.put("seconds", (System.nanoTime() - t0) / 1e9);
+            Files.createDirectories(out);
+            Map<String, Object> prov = new LinkedHashMap<>();
+            prov.put("tool", "styleclip edit");
+            prov.put("prompt", prompt);
+            prov.put("method", method.name());
+            prov.put("seed", latent == null ? (seed != null ? seed : 0) : null);
+            prov.put("latent", latent == null ? null : latent.toString());
+            prov.put("truncation", psi);
+            prov.put("generator", bundledG ? "bundled:" + BundledModels.GENERATOR : gPath.toString());
+            prov.put("generator_sha256", Hashes.sha256(gPath));
+            prov.put("clip", bundledClip ? "bundled:" + BundledModels.CLIP : cPath.toString());
+            prov.put("clip_sha256", Hashes.sha256(cPath));
+            if (method == Method.optimize) {
+                prov.put("steps", steps);
+                prov.put("lr", lr);
+                prov.put("l2_lambda", l2Lambda);
+            } else {
+                prov.put("neutral", neutral);
+                prov.put("alpha", alpha);
+                prov.put("beta", beta);
+            }
+            prov.putAll(details);
+            String json = new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(prov);
+            Map<String, String> text = Map.of("styleclip", json);
+            Tensor b0 = clamp(before), a0 = clamp(after);
+            Images.write(out.resolve("final.png"), Images.toImage(a0, 0), text);
+            Npy.write(out.resolve("latent.npy"), Tensors.toRaw(saved));
+            AtomicFiles.write(out.resolve("provenance.json"), (json + "\n").getBytes(StandardCharsets.UTF_8));
+            Path strip = out.resolve("before_after.png");
+            Images.write(strip, Images.strip(List.of(Images.toImage(b0, 0), Images.toImage(a0, 0))), text);
+            o.printf("\"%s\" by %s in %.1f s: wrote %s (left: before, right: after)%n", prompt, method,
+                    (System.nanoTime() - t0) / 1e9, strip);
+        }
+        o.flush();
+        return 0;
+    }
+
+    private static Tensor clamp(Tensor x) {
+        return x.detach().clamp(new ScalarOptional(new Scalar(-1)), new ScalarOptional(new Scalar(1)));
+    }
+
+    private CommandLine.ParameterException usage(String msg) {
+        return new CommandLine.ParameterException(spec.commandLine(), msg);
+    }
+}

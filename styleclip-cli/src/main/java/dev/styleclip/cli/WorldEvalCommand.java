@@ -1,0 +1,211 @@
+package dev.styleclip.cli;
+
+import dev.styleclip.bundled.BundledModels;
+import dev.styleclip.clip.ClipLoss;
+import dev.styleclip.clip.ClipModel;
+import dev.styleclip.clip.ImageNormalization;
+import dev.styleclip.edit.global.Boundary;
+import dev.styleclip.edit.global.DirectionsFolder;
+import dev.styleclip.edit.global.StyleEdit;
+import dev.styleclip.edit.global.StyleStats;
+import dev.styleclip.edit.global.TextDirection;
+import dev.styleclip.evaluate.WorldEval;
+import dev.styleclip.image.Images;
+import dev.styleclip.io.AtomicFiles;
+import dev.styleclip.io.Hashes;
+import dev.styleclip.stylegan2.Generator;
+import dev.styleclip.stylegan2.NoiseMode;
+import dev.styleclip.stylegan2.StyleCodes;
+import dev.styleclip.train.classifier.AttributeClassifier;
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Judge text edits on the world with the attribute classifier (which never guides an edit).",
+                "Per prompt and method, over the first --seeds seeds whose portrait can take the edit: edit success "
+                        + "(the target attribute is predicted after the edit), preservation (the share of the other "
+                        + "attributes left unchanged) and the CLIP similarity to the prompt before and after; and how "
+                        + "recognisable the generator's samples are. Writes DIR/table.md, DIR/table.csv and a "
+                        + "before/after sheet per prompt and method (first 8 seeds: top row before, bottom row after)."})
+public final class WorldEvalCommand implements Callable<Integer> {
+    @Option(names = "--generator", paramLabel = "G", description = "Generator (default: the bundled one).")
+    Path generator;
+
+    @Option(names = "--clip", paramLabel = "C", description = "CLIP (default: the bundled one).")
+    Path clip;
+
+    @Option(names = "--classifier", paramLabel = "F", description = "Attribute classifier (default: the bundled one).")
+    Path classifierFile;
+
+    @Option(names = "--directions", paramLabel = "DIR", description = "Global-direction folder (default: the bundled one).")
+    Path directions;
+
+    @Option(names = "--prompts", split = ",", paramLabel = "T", description = "Prompts to judge (default: the ten of WorldEval.TARGETS).")
+    List<String> prompts;
+
+    @Option(names = "--methods", split = ",", defaultValue = "optimize,global", paramLabel = "M", description = "Methods: optimize, global (default: ${DEFAULT-VALUE}).")
+    List<String> methods;
+
+    @Option(names = "--seeds", defaultValue = "50", paramLabel = "N", description = "Seeds per prompt (default: ${DEFAULT-VALUE}).")
+    int seeds;
+
+    @Option(names = "--steps", defaultValue = "100", paramLabel = "N", description = "optimize: Adam steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--lr", defaultValue = "0.1", paramLabel = "LR", description = "optimize: peak learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--l2-lambda", defaultValue = "0.008", paramLabel = "L", description = "optimize: weight of the distance to the start (default: ${DEFAULT-VALUE}).")
+    double l2Lambda;
+
+    @Option(names = "--neutral", defaultValue = "a portrait", paramLabel = "T", description = "global: neutral text (default: ${DEFAULT-VALUE}).")
+    String neutral;
+
+    @Option(names = "--alpha", defaultValue = "4.1", paramLabel = "A", description = "global: strength (default: ${DEFAULT-VALUE}).")
+    double alpha;
+
+    @Option(names = "--beta", defaultValue = "0.15", paramLabel = "B", description = "global: threshold (default: ${DEFAULT-VALUE}).")
+    double beta;
+
+    @Option(names = "--recognition", defaultValue = "200", paramLabel = "N", description = "Samples for the recognisability figure (default: ${DEFAULT-VALUE}).")
+    int recognitionSamples;
+
+    @Option(names = "--out", defaultValue = "out/world-eval", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Mixin
+    Verbosity verbosity;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (seeds < 1 || steps < 1 || recognitionSamples < 1) throw usage("--seeds, --steps and --recognition must be positive");
+        for (String m : methods) if (!m.equals("optimize") && !m.equals("global")) throw usage("unknown method '" + m + "' (optimize, global)");
+        List<WorldEval.Target> targets = new ArrayList<>();
+        if (prompts == null) {
+            targets.addAll(WorldEval.TARGETS);
+        } else {
+            for (String p : prompts) {
+                targets.add(WorldEval.TARGETS.stream().filter(t -> t.prompt().equals(p)).findFirst()
+                        .orElseThrow(() -> usage("no judged target for prompt '" + p + "'; known: "
+                                + WorldEval.TARGETS.stream().map(WorldEval.Target::prompt).toList())));
+            }
+        }
+        boolean bundledClip = clip == null;
+        Path gPath = generator != null ? generator : BundledModels.path(BundledModels.GENERATOR);
+        Path cPath = clip != null ? clip : BundledModels.path(BundledModels.CLIP);
+        Path fPath = classifierFile != null ? classifierFile : BundledModels.path(BundledModels.CLASSIFIER);
+        Files.createDirectories(out);
+        var o = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        StringBuilder md = new StringBuilder();
+        StringBuilder csv = new StringBuilder("prompt,method,seeds,success,preservation,clip_before,clip_after\n");
+        try (Generator g = Generator.load(gPath); ClipModel model = ClipModel.load(cPath);
+             AttributeClassifier classifier = AttributeClassifier.load(fPath)) {
+            ClipLoss loss = new ClipLoss(model, g.config().size(), bundledClip ? ImageNormalization.CLIP_MEAN_STD : ImageNormalization.NONE);
+            WorldEval eval = new WorldEval(g, model, loss, classifier, BundledModels.TRUNCATION);
+            WorldEval.Recognition r = eval.recognition(recognitionSamples);
+            String rec = String.format("Generator samples (seeds 0-%d): species named with confidence >= 0.9: %.1f%%; mean "
+                            + "confidence over the applicable heads: %.3f; classifier agrees with the latent's intended attributes: %.1f%%",
+                    r.samples() - 1, 100 * r.confidentSpecies(), r.meanConfidence(), 100 * r.agreementWithPrior());
+            o.println(rec);
+            md.append(rec).append("\n\n");
+            md.append(String.format("| prompt | method | seeds | edit success | preservation | CLIP sim before | after |%n"));
+            md.append("|---|---|---|---|---|---|---|\n");
+            WorldEval.Method global = methods.contains("global") ? global(g, model, cPath, bundledClip) : null;
+            for (WorldEval.Target t : targets) {
+                List<Integer> chosen = eval.eligibleSeeds(t, seeds, 20 * seeds + 200);
+                for (String m : methods) {
+                    long t0 = System.nanoTime();
+                    WorldEval.Method method = m.equals("optimize") ? eval.optimize(steps, lr, l2Lambda) : global;
+                    WorldEval.Row row;
+                    try (PointerScope scope = new PointerScope()) {
+                        row = eval.evaluate(t, m, method, chosen);
+                        writeSheet(eval, t, m, method, chosen.subList(0, Math.min(8, chosen.size())));
+                    }
+                    String line = String.format("| %s | %s | %d | %.0f%% | %.1f%% | %.3f | %.3f |", row.prompt(), row.method(),
+                            row.seeds(), 100 * row.success(), 100 * row.preservation(), row.clipBefore(), row.clipAfter());
+                    md.append(line).append('\n');
+                    csv.append(String.format("\"%s\",%s,%d,%.4f,%.4f,%.4f,%.4f%n", row.prompt(), row.method(), row.seeds(),
+                            row.success(), row.preservation(), row.clipBefore(), row.clipAfter()));
+                    err.printf("%s (%.0f s)%n", line, (System.nanoTime() - t0) / 1e9);
+                    err.flush();
+                    AtomicFiles.write(out.resolve("table.md"), md.toString().getBytes(StandardCharsets.UTF_8));
+                    AtomicFiles.write(out.resolve("table.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        }
+        o.print(md);
+        o.println("wrote " + out.resolve("table.md"));
+        o.flush();
+        return 0;
+    }
+
+    private WorldEval.Method global(Generator g, ClipModel model, Path cPath, boolean bundled) throws Exception {
+        Path dir = directions;
+        if (dir == null) {
+            dir = BundledModels.path("directions/fs3.npy").getParent();
+            BundledModels.path("directions/s_mean.npy");
+            BundledModels.path("directions/s_std.npy");
+        }
+        DirectionsFolder folder = new DirectionsFolder(dir);
+        Tensor fs3 = folder.fs3();
+        StyleStats stats = folder.stats();
+        folder.check(g, fs3, stats);
+        String sha = Hashes.sha256(cPath);
+        TextDirection text = new TextDirection(model);
+        return (w, t) -> {
+            try (NoGradGuard ng = new NoGradGuard()) {
+                Tensor dt = folder.direction(text, sha, neutral, t.prompt());
+                Boundary b = Boundary.of(fs3, dt, g.styleLayout(), stats.std(), beta);
+                Tensor s = StyleEdit.apply(StyleCodes.flatten(g.styles(w)), b.deltaS(), alpha);
+                return g.synthesizeFromStyles(StyleCodes.unflatten(s, g.styleLayout()), NoiseMode.CONST);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+    }
+
+    private void writeSheet(WorldEval eval, WorldEval.Target t, String m, WorldEval.Method method, List<Integer> seedList)
+            throws java.io.IOException {
+        if (seedList.isEmpty()) return;
+        List<BufferedImage> top = new ArrayList<>(), bottom = new ArrayList<>();
+        for (int s : seedList) {
+            try (PointerScope scope = new PointerScope()) {
+                Tensor w;
+                try (NoGradGuard ng = new NoGradGuard()) {
+                    w = eval.wplus(s);
+                    top.add(Images.toImage(eval.image(w), 0));
+                }
+                Tensor after = method.edit(w, t).detach().clamp(new org.bytedeco.pytorch.ScalarOptional(new org.bytedeco.pytorch.Scalar(-1)),
+                        new org.bytedeco.pytorch.ScalarOptional(new org.bytedeco.pytorch.Scalar(1)));
+                bottom.add(Images.toImage(after, 0));
+            }
+        }
+        List<BufferedImage> all = new ArrayList<>(top);
+        all.addAll(bottom);
+        Images.write(out.resolve(BundledModels.slug(t.prompt()) + "_" + m + ".png"), Images.grid(all, top.size()),
+                Map.of("styleclip", "{\"tool\":\"world eval\",\"prompt\":\"" + t.prompt() + "\",\"method\":\"" + m + "\",\"seeds\":\"" + seedList + "\"}"));
+    }
+
+    private CommandLine.ParameterException usage(String msg) {
+        return new CommandLine.ParameterException(spec.commandLine(), msg);
+    }
+}

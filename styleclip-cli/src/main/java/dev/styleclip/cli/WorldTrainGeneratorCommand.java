@@ -1,0 +1,126 @@
+package dev.styleclip.cli;
+
+import dev.styleclip.stylegan2.GeneratorConfig;
+import dev.styleclip.train.WorldData;
+import dev.styleclip.train.gan.GanOptions;
+import dev.styleclip.train.gan.RenderDistillation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.bytedeco.pytorch.Tensor;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "train-generator", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train the bundled StyleGAN2 generator by distilling the world's renderer: for each latent z "
+                + "the target is the render of the portrait z stands for (WorldPrior), the loss L1. Reproducible from --seed.",
+                "Writes DIR/generator.pt ({'g_ema', 'latent_avg'}, float16 weights) every --every steps and at the end "
+                        + "(Ctrl-C also saves), and DIR/samples/NNNNNN.png (g_ema's images over their targets)."})
+public final class WorldTrainGeneratorCommand implements Callable<Integer> {
+    @Option(names = "--steps", required = true, paramLabel = "N", description = "Training steps.")
+    long steps;
+
+    @Option(names = "--batch", defaultValue = "16", paramLabel = "B", description = "Latents per step (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "0.002", paramLabel = "LR", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--channels", defaultValue = "4:256,8:256,16:128,32:64,64:32", paramLabel = "RES:CH,...",
+            description = "Channel table; its largest resolution is the image size (default: ${DEFAULT-VALUE}).")
+    String channels;
+
+    @Option(names = "--style-dim", defaultValue = "128", paramLabel = "D", description = "Dimension of z and w (default: ${DEFAULT-VALUE}).")
+    int styleDim;
+
+    @Option(names = "--n-mlp", defaultValue = "4", paramLabel = "L", description = "Mapping layers (default: ${DEFAULT-VALUE}).")
+    int nMlp;
+
+    @Option(names = "--ema", defaultValue = "0.998", paramLabel = "DECAY", description = "g_ema decay per step (default: ${DEFAULT-VALUE}).")
+    double ema;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--every", defaultValue = "250", paramLabel = "K", description = "Save and sample every K steps (default: ${DEFAULT-VALUE}).")
+    long every;
+
+    @Option(names = "--log-every", defaultValue = "25", paramLabel = "K", description = "Progress line every K steps (default: ${DEFAULT-VALUE}).")
+    long logEvery;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+    Path out;
+
+    @Mixin
+    Verbosity verbosity;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (steps < 1 || batch < 1 || lr <= 0 || every < 1) throw usage("--steps, --batch, --lr and --every must be positive");
+        if (ema < 0 || ema >= 1) throw usage("--ema must be in [0, 1)");
+        var ch = GanOptions.parseChannels(channels);
+        int size = ch.keySet().stream().mapToInt(Integer::intValue).max().orElseThrow();
+        if (styleDim < dev.styleclip.world.WorldPrior.USED_DIMENSIONS) {
+            throw usage("--style-dim must be at least " + dev.styleclip.world.WorldPrior.USED_DIMENSIONS + " (the world's latent slots)");
+        }
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new java.io.IOException(out + " exists and is not a folder");
+        Files.createDirectories(out.resolve("samples"));
+        var err = spec.commandLine().getErr();
+        var o = spec.commandLine().getOut();
+        var opts = new RenderDistillation.Options(new GeneratorConfig(size, styleDim, nMlp, ch), batch, lr, ema, seed);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicBoolean finished = new AtomicBoolean();
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(() -> {
+            stop.set(true);
+            try {
+                if (!finished.get()) main.join(120_000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        Path file = out.resolve("generator.pt");
+        StepPrinter printer = new StepPrinter(err, "generator", logEvery);
+        try (RenderDistillation t = new RenderDistillation(opts, WorldData.priorRenders(size))) {
+            org.bytedeco.pytorch.global.torch.manual_seed(12345);
+            Tensor fixed = org.bytedeco.pytorch.global.torch.randn(8, styleDim);
+            double running = Double.NaN;
+            while (t.nextStep() < steps && !stop.get()) {
+                double loss = t.step();
+                running = Double.isNaN(running) ? loss : 0.95 * running + 0.05 * loss;
+                printer.step(t.nextStep() - 1, steps, String.format("L1 %.4f (avg %.4f)", loss, running));
+                if (t.nextStep() % every == 0 || t.nextStep() == steps) {
+                    t.saveGenerator(file, true);
+                    t.writeSamples(fixed, out.resolve("samples").resolve(String.format("%06d.png", t.nextStep())));
+                    o.printf("step %d: wrote %s (g_ema L1 on the sample latents %.4f)%n", t.nextStep(), file, t.emaLoss(fixed));
+                    o.flush();
+                }
+            }
+            if (stop.get()) {
+                t.saveGenerator(file, true);
+                o.println("stopped at step " + t.nextStep() + ": wrote " + file);
+            }
+        } finally {
+            finished.set(true);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // shutting down already
+            }
+        }
+        return 0;
+    }
+
+    private CommandLine.ParameterException usage(String msg) {
+        return new CommandLine.ParameterException(spec.commandLine(), msg);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.styleclip.bundled;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The model set the project trains on its own procedural world and ships as resources (see MODELS.md beside them),
+ * so that every command works with no downloads: a 64-px StyleGAN2 generator, a small ViT CLIP, the attribute
+ * classifier that judges edits, latent mappers for a few prompts and the global-direction statistics. The files are
+ * in the formats the project reads for published weights; they are copied out of the jar into a private temporary
+ * folder on first use (readers take paths).
+ */
+public final class BundledModels {
+    private static final String ROOT = "/dev/styleclip/bundled/";
+    public static final String GENERATOR = "generator.pt";
+    public static final String CLIP = "clip.pt";
+    public static final String CLASSIFIER = "classifier.pt";
+    /** The generator's image size and the truncation its samples are drawn at (it learned the whole prior). */
+    public static final int IMAGE_SIZE = 64;
+    public static final double TRUNCATION = 1.0;
+
+    private static final Map<String, Path> EXTRACTED = new ConcurrentHashMap<>();
+    private static Path dir;
+
+    private BundledModels() {
+    }
+
+    /** Whether the jar holds a bundled file of this name. */
+    public static boolean has(String name) {
+        return BundledModels.class.getResource(ROOT + name) != null;
+    }
+
+    /** The bundled file as a path on disk; fails with the file's name when this build has no such model. */
+    public static Path path(String name) {
+        return EXTRACTED.computeIfAbsent(name, n -> {
+            try (InputStream in = BundledModels.class.getResourceAsStream(ROOT + n)) {
+                if (in == null) throw new IllegalStateException("this build has no bundled model '" + n + "'");
+                Path target = folder().resolve(n);
+                Files.createDirectories(target.getParent());
+                Path tmp = Files.createTempFile(target.getParent(), ".part", "");
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                target.toFile().deleteOnExit();
+                return target;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot copy bundled model " + n + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    private static synchronized Path folder() throws IOException {
+        if (dir == null) {
+            dir = Files.createTempDirectory("styleclip-bundled-");
+            dir.toFile().deleteOnExit();
+        }
+        return dir;
+    }
+
+    /** The resource name of the latent mapper trained for {@code prompt}: mappers/mohawk_hairstyle.pt. */
+    public static String mapperName(String prompt) {
+        return "mappers/" + slug(prompt) + ".pt";
+    }
+
+    /** The prompts that have a bundled mapper (listed in mappers/index.txt). */
+    public static List<String> mapperPrompts() {
+        List<String> out = new ArrayList<>();
+        try (InputStream in = BundledModels.class.getResourceAsStream(ROOT + "mappers/index.txt")) {
+            if (in == null) return out;
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isBlank()) out.add(line.strip());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    /** Lower case, runs of anything but letters and digits as one underscore. */
+    public static String slug(String prompt) {
+        return prompt.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");
+    }
+}

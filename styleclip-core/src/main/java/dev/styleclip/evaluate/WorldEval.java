@@ -1,0 +1,242 @@
+package dev.styleclip.evaluate;
+
+import dev.styleclip.clip.ClipLoss;
+import dev.styleclip.clip.ClipModel;
+import dev.styleclip.clip.tokenizer.ClipTokenizer;
+import dev.styleclip.clip.tokenizer.TruncationPolicy;
+import dev.styleclip.edit.optimize.LatentOptimization;
+import dev.styleclip.edit.optimize.OptimizationMode;
+import dev.styleclip.edit.optimize.OptimizationSpace;
+import dev.styleclip.stylegan2.Generator;
+import dev.styleclip.stylegan2.Latents;
+import dev.styleclip.stylegan2.NoiseMode;
+import dev.styleclip.tensor.Tensors;
+import dev.styleclip.train.classifier.AttributeClassifier;
+import dev.styleclip.world.AttributeCategory;
+import dev.styleclip.world.WorldAttributes.Species;
+import dev.styleclip.world.WorldPrior;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Judges text edits on the world with the attribute classifier (which never guides an edit): for a prompt, the
+ * first seeds whose generated portrait can take the edit (the right species, not already showing the target), each
+ * edited, then classified again. Edit success: the target class is predicted after the edit. Preservation: the
+ * fraction of the other categories (those that apply to the species before and after) whose predicted class did
+ * not change. CLIP similarity: cosine of the image and the prompt's text embedding, before and after.
+ */
+public final class WorldEval {
+    /** A prompt and what it should produce: a class of a category, starting from portraits of {@code from}. */
+    public record Target(String prompt, String category, String className, Set<Species> from, boolean needsHair) {
+        public AttributeCategory attributeCategory() {
+            return AttributeCategory.byName(category);
+        }
+
+        public int classIndex() {
+            return attributeCategory().classNames().indexOf(className);
+        }
+    }
+
+    /** The ten prompts of the issue: the StyleCLIP paper's four and six attributes of the world. */
+    public static final List<Target> TARGETS = List.of(
+            new Target("mohawk hairstyle", "hair_style", "mohawk", EnumSet.of(Species.HUMAN), false),
+            new Target("without makeup", "makeup", "none", EnumSet.of(Species.HUMAN), false),
+            new Target("cute cat", "species", "cat", EnumSet.of(Species.HUMAN, Species.LION), false),
+            new Target("lion", "species", "lion", EnumSet.of(Species.HUMAN, Species.CAT), false),
+            new Target("purple hair", "hair_color", "purple", EnumSet.of(Species.HUMAN), true),
+            new Target("smiling", "expression", "smiling", EnumSet.of(Species.HUMAN), false),
+            new Target("sunglasses", "eyewear", "sunglasses", EnumSet.of(Species.HUMAN), false),
+            new Target("beard", "facial_hair", "beard", EnumSet.of(Species.HUMAN), false),
+            new Target("bald", "hair_style", "bald", EnumSet.of(Species.HUMAN), false),
+            new Target("blond hair", "hair_color", "blond", EnumSet.of(Species.HUMAN), true));
+
+    /** One line of the table. */
+    public record Row(String prompt, String method, int seeds, double success, double preservation, double clipBefore,
+                      double clipAfter) {
+    }
+
+    /** How well the classifier recognises the generator's samples. */
+    public record Recognition(int samples, double confidentSpecies, double meanConfidence, double agreementWithPrior) {
+    }
+
+    /** Edits a batch of W+ latents [B, L, D] towards a prompt; returns the edited images [B, 3, S, S]. */
+    @FunctionalInterface
+    public interface Method {
+        Tensor edit(Tensor wplus, Target target);
+    }
+
+    private final Generator g;
+    private final ClipModel clip;
+    private final ClipLoss clipLoss;
+    private final AttributeClassifier classifier;
+    private final double truncation;
+    private final ClipTokenizer tokenizer = ClipTokenizer.load();
+    private final List<int[]> seedClasses = new ArrayList<>();
+
+    public WorldEval(Generator g, ClipModel clip, ClipLoss clipLoss, AttributeClassifier classifier, double truncation) {
+        this.g = g;
+        this.clip = clip;
+        this.clipLoss = clipLoss;
+        this.classifier = classifier;
+        this.truncation = truncation;
+    }
+
+    /** W+ of a seed, as {@code generate --seed} draws it. */
+    public Tensor wplus(long seed) {
+        return g.toWPlus(g.truncate(g.mapping(Latents.seedZ(seed, g.config().styleDim())), truncation));
+    }
+
+    public Tensor image(Tensor wplus) {
+        return g.synthesize(wplus, NoiseMode.CONST).clamp(new ScalarOptional(new Scalar(-1)), new ScalarOptional(new Scalar(1)));
+    }
+
+    private int[] classesOfSeed(int seed) {
+        while (seedClasses.size() <= seed) {
+            try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+                seedClasses.add(classifier.predict(image(wplus(seedClasses.size()))).classes()[0]);
+            }
+        }
+        return seedClasses.get(seed);
+    }
+
+    static boolean applies(AttributeCategory c, Species s) {
+        return switch (c.name()) {
+            case "species", "background" -> true;
+            case "eye_color" -> s != Species.LION;
+            case "cat_coat" -> s == Species.CAT;
+            case "lion_mane" -> s == Species.LION;
+            default -> s == Species.HUMAN;
+        };
+    }
+
+    private static Species species(int[] classes) {
+        return Species.values()[classes[AttributeCategory.ALL.indexOf(AttributeCategory.SPECIES)]];
+    }
+
+    /** The first {@code n} seeds (from 0, at most {@code maxSeed}) whose portrait can take the edit. */
+    public List<Integer> eligibleSeeds(Target t, int n, int maxSeed) {
+        int head = AttributeCategory.ALL.indexOf(t.attributeCategory());
+        int hairStyle = AttributeCategory.ALL.indexOf(AttributeCategory.HAIR_STYLE);
+        int bald = AttributeCategory.HAIR_STYLE.classNames().indexOf("bald");
+        List<Integer> out = new ArrayList<>();
+        for (int seed = 0; seed < maxSeed && out.size() < n; seed++) {
+            int[] c = classesOfSeed(seed);
+            if (!t.from().contains(species(c))) continue;
+            if (c[head] == t.classIndex()) continue;
+            if (t.needsHair() && c[hairStyle] == bald) continue;
+            out.add(seed);
+        }
+        return out;
+    }
+
+    /** Edits the seeds with {@code method} and scores the result. */
+    public Row evaluate(Target t, String methodName, Method method, List<Integer> seeds) {
+        try (PointerScope scope = new PointerScope()) {
+            TensorVector rows = new TensorVector();
+            try (NoGradGuard ng = new NoGradGuard()) {
+                for (int s : seeds) rows.push_back(wplus(s));
+            }
+            Tensor w = torch.cat(rows, 0);
+            Tensor before;
+            try (NoGradGuard ng = new NoGradGuard()) {
+                before = image(w);
+            }
+            Tensor after = method.edit(w, t).detach().clamp(new ScalarOptional(new Scalar(-1)), new ScalarOptional(new Scalar(1)));
+            return score(t, methodName, before, after);
+        }
+    }
+
+    /** Success, preservation and CLIP similarity of edited images against the originals. */
+    public Row score(Target t, String methodName, Tensor before, Tensor after) {
+        int head = AttributeCategory.ALL.indexOf(t.attributeCategory());
+        int[][] cb = classifier.predict(before).classes();
+        int[][] ca = classifier.predict(after).classes();
+        int n = cb.length, hits = 0;
+        double kept = 0;
+        for (int i = 0; i < n; i++) {
+            if (ca[i][head] == t.classIndex()) hits++;
+            Species sb = species(cb[i]), sa = species(ca[i]);
+            int same = 0, counted = 0;
+            for (int c = 0; c < AttributeCategory.ALL.size(); c++) {
+                AttributeCategory cat = AttributeCategory.ALL.get(c);
+                if (c == head || !applies(cat, sb) || !applies(cat, sa)) continue;
+                // a species edit changes the species itself; a hair-style edit to bald makes hair colour moot
+                if (t.category().equals("hair_style") && cat == AttributeCategory.HAIR_COLOR) continue;
+                counted++;
+                if (cb[i][c] == ca[i][c]) same++;
+            }
+            kept += counted == 0 ? 1 : same / (double) counted;
+        }
+        double[] sim = similarity(before, after, t.prompt());
+        return new Row(t.prompt(), methodName, n, hits / (double) n, kept / n, sim[0], sim[1]);
+    }
+
+    private double[] similarity(Tensor before, Tensor after, String prompt) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            Tensor text = normalize(clip.encodeText(tokenizer.tokenize(List.of(prompt), TruncationPolicy.TRUNCATE)));
+            Tensor b = normalize(clip.encodeImage(clipLoss.fit(before))).matmul(text.t());
+            Tensor a = normalize(clip.encodeImage(clipLoss.fit(after))).matmul(text.t());
+            return new double[] {b.mean().item_double(), a.mean().item_double()};
+        }
+    }
+
+    private static Tensor normalize(Tensor x) {
+        return x.div(x.norm(new ScalarOptional(new Scalar(2)), new long[] {1}, true));
+    }
+
+    /** Latent optimization in W+ (no identity term), all seeds of a prompt as one batch. */
+    public Method optimize(int steps, double lr, double l2Lambda) {
+        LatentOptimization opt = new LatentOptimization(g, clipLoss, null);
+        return (w, t) -> opt.run(w, new LatentOptimization.Settings(t.prompt(), OptimizationMode.EDIT, OptimizationSpace.W_PLUS,
+                steps, lr, l2Lambda, 0), null).finalImage();
+    }
+
+    /** A method given as a W+ -> W+ map (a mapper), images synthesised from its result. */
+    public Method latentMap(UnaryOperator<Tensor> map) {
+        return (w, t) -> {
+            try (NoGradGuard ng = new NoGradGuard()) {
+                return image(map.apply(w));
+            }
+        };
+    }
+
+    /**
+     * How recognisable the generator's samples are: over seeds 0 .. n-1, the fraction whose species the classifier
+     * names with confidence of at least 0.9, the mean confidence over every applicable head, and the fraction of
+     * applicable attributes where the classifier agrees with what the latent stands for ({@link WorldPrior}).
+     */
+    public Recognition recognition(int n) {
+        int confident = 0;
+        double confSum = 0, agree = 0;
+        long heads = 0;
+        int speciesHead = AttributeCategory.ALL.indexOf(AttributeCategory.SPECIES);
+        for (int seed = 0; seed < n; seed++) {
+            try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+                Tensor z = Latents.seedZ(seed, g.config().styleDim());
+                var p = classifier.predict(image(g.toWPlus(g.truncate(g.mapping(z), truncation))));
+                int[] c = p.classes()[0];
+                float[] conf = p.confidence()[0];
+                if (conf[speciesHead] >= 0.9) confident++;
+                var prior = WorldPrior.sample(Tensors.toFloatArray(z), seed).attributes();
+                for (int h = 0; h < c.length; h++) {
+                    AttributeCategory cat = AttributeCategory.ALL.get(h);
+                    if (!applies(cat, species(c))) continue;
+                    confSum += conf[h];
+                    heads++;
+                    if (cat.index(prior) == c[h]) agree++;
+                }
+            }
+        }
+        return new Recognition(n, confident / (double) n, confSum / heads, agree / heads);
+    }
+}

@@ -1,0 +1,183 @@
+package dev.styleclip.train.gan;
+
+import dev.styleclip.edit.Adam;
+import dev.styleclip.image.Images;
+import dev.styleclip.io.CheckpointException;
+import dev.styleclip.io.TorchWriter;
+import dev.styleclip.stylegan2.Generator;
+import dev.styleclip.stylegan2.GeneratorConfig;
+import dev.styleclip.stylegan2.NoiseMode;
+import dev.styleclip.tensor.Engine;
+import dev.styleclip.tensor.StateDict;
+import dev.styleclip.tensor.Tensors;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Trains a StyleGAN2 generator (rosinality's layout, so every editing method works on it unchanged) to draw, for
+ * each latent z, a known target image: a renderer's picture of what z stands for (the world's {@code WorldPrior}).
+ * A regression (L1 to the target, from z through mapping and synthesis) instead of an adversarial game: on a CPU it
+ * reaches recognisable samples in thousands rather than hundreds of thousands of steps, and each sample's attributes
+ * are known. Adam (0.9, 0.99); the mapping network, whose EqualLinear layers scale their weights by lr_mul = 0.01,
+ * gets lr / 0.01 so that it learns at the same effective rate as the rest (the mapping has to learn where z's
+ * coordinates cross the attribute thresholds). g_ema averages the weights with {@link Options#emaDecay}.
+ */
+public final class RenderDistillation implements AutoCloseable {
+    /** What z stands for: target images [B, 3, S, S] in [-1, 1] for latents z [B, style_dim]. */
+    @FunctionalInterface
+    public interface Targets {
+        Tensor render(Tensor z);
+    }
+
+    public record Options(GeneratorConfig config, int batch, double lr, double emaDecay, long seed) {
+        public Options {
+            if (batch < 1 || lr <= 0 || emaDecay < 0 || emaDecay >= 1) throw new IllegalArgumentException("need batch >= 1, lr > 0, 0 <= ema < 1");
+        }
+
+        /** The bundled model's shape: 64 px, style_dim 128, 4 mapping layers, channels 256-256-128-64-32. */
+        public static Options small64(long seed) {
+            return new Options(new GeneratorConfig(64, 128, 4, GanOptions.parseChannels("4:256,8:256,16:128,32:64,64:32")),
+                    16, 0.002, 0.998, seed);
+        }
+    }
+
+    private static final double MAPPING_LR_MUL = 0.01;
+
+    private final Options opts;
+    private final Targets targets;
+    private final PointerScope owned;
+    private final Map<String, Tensor> params;
+    private final Map<String, Tensor> ema;
+    private final List<String> trainable = new ArrayList<>();
+    private final Generator g;
+    private final Generator gEma;
+    private final Adam adam;
+    private final Adam adamMapping;
+    private final List<Tensor> synthParams = new ArrayList<>();
+    private final List<Tensor> mappingParams = new ArrayList<>();
+    private long nextStep;
+
+    public RenderDistillation(Options opts, Targets targets) throws CheckpointException {
+        Engine.init();
+        this.opts = opts;
+        this.targets = targets;
+        this.owned = new PointerScope();
+        try {
+            torch.manual_seed(opts.seed());
+            params = GanWeights.generator(opts.config());
+            ema = new LinkedHashMap<>();
+            for (var e : params.entrySet()) {
+                ema.put(e.getKey(), e.getValue().clone());
+                if (GanWeights.isBuffer(e.getKey())) continue;
+                trainable.add(e.getKey());
+                e.getValue().set_requires_grad(true);
+                (e.getKey().startsWith("style.") ? mappingParams : synthParams).add(e.getValue());
+            }
+            Tensor avg = torch.zeros(1, opts.config().styleDim());
+            g = Generator.create(opts.config(), StateDict.ofTensors("g", params), avg, "g");
+            gEma = Generator.create(opts.config(), StateDict.ofTensors("g_ema", ema), avg, "g_ema");
+            adam = new Adam(synthParams, opts.lr(), 0.9, 0.99, 1e-8);
+            adamMapping = new Adam(mappingParams, opts.lr() / MAPPING_LR_MUL, 0.9, 0.99, 1e-8);
+        } catch (CheckpointException | RuntimeException e) {
+            owned.deallocate();
+            throw e;
+        }
+        owned.extend();
+        owned.close();
+    }
+
+    public long nextStep() {
+        return nextStep;
+    }
+
+    public Generator generatorEma() {
+        return gEma;
+    }
+
+    /** The latents of step {@code step}: N(0, I) after seeding with (seed, step). */
+    public Tensor latents(long step) {
+        torch.manual_seed(opts.seed() * 1_000_003L + step);
+        return torch.randn(opts.batch(), opts.config().styleDim());
+    }
+
+    /** One update; returns the L1 loss of the batch. */
+    public double step() {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor z = latents(nextStep);
+            Tensor target;
+            try (NoGradGuard ng = new NoGradGuard()) {
+                target = targets.render(z);
+            }
+            Tensor img = g.synthesize(g.toWPlus(g.mapping(z)), NoiseMode.CONST);
+            Tensor loss = img.sub(target).abs().mean();
+            adam.zeroGrad();
+            adamMapping.zeroGrad();
+            loss.backward();
+            adam.step();
+            adamMapping.step();
+            try (NoGradGuard ng = new NoGradGuard()) {
+                for (String k : trainable) {
+                    ema.get(k).mul_(new Scalar(opts.emaDecay())).add_(params.get(k).detach(), new Scalar(1 - opts.emaDecay()));
+                }
+            }
+            nextStep++;
+            return loss.item_double();
+        }
+    }
+
+    /** L1 of g_ema on a batch of latents (no update): for watching progress on fixed latents. */
+    public double emaLoss(Tensor z) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            Tensor img = gEma.synthesize(gEma.toWPlus(gEma.mapping(z)), NoiseMode.CONST);
+            return img.sub(targets.render(z)).abs().mean().item_double();
+        }
+    }
+
+    /** A grid: g_ema's images of {@code z} over their targets (row pairs), written atomically. */
+    public void writeSamples(Tensor z, Path file) throws IOException {
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            Tensor img = gEma.synthesize(gEma.toWPlus(gEma.mapping(z)), NoiseMode.CONST).clamp(new org.bytedeco.pytorch.ScalarOptional(new Scalar(-1)), new org.bytedeco.pytorch.ScalarOptional(new Scalar(1)));
+            List<java.awt.image.BufferedImage> all = new ArrayList<>(Images.toImages(img));
+            all.addAll(Images.toImages(targets.render(z)));
+            Images.write(file, Images.grid(all, (int) z.size(0)), Map.of("styleclip", "{\"tool\":\"render distillation\",\"step\":" + nextStep + "}"));
+        }
+    }
+
+    /** latent_avg: the mean of g_ema's w over 4096 z drawn after torch.manual_seed(1001). */
+    public Tensor latentAvg() {
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            torch.manual_seed(Generator.MEAN_LATENT_SEED);
+            Tensor z = torch.randn(Generator.MEAN_LATENT_SAMPLES, opts.config().styleDim());
+            return Tensors.keep(scope, gEma.mapping(z).mean(new long[] {0}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
+        }
+    }
+
+    /**
+     * The generator file: {'g_ema': state dict, 'latent_avg': [style_dim]} (the layout of StyleCLIP's converted FFHQ
+     * checkpoint, which {@link Generator#load} reads), weights stored as float16 when {@code half} (half the size; the loader widens them).
+     */
+    public void saveGenerator(Path file, boolean half) throws IOException {
+        Map<String, Object> root = new LinkedHashMap<>();
+        try (PointerScope scope = new PointerScope()) {
+            Map<String, Object> sd = new LinkedHashMap<>();
+            ema.forEach((k, t) -> sd.put(k, half && !GanWeights.isBuffer(k) ? Tensors.toRawHalf(t) : Tensors.toRaw(t)));
+            root.put("g_ema", new TorchWriter.OrderedDict(sd));
+            root.put("latent_avg", Tensors.toRaw(latentAvg()));
+        }
+        TorchWriter.writeZip(file, root);
+    }
+
+    @Override
+    public void close() {
+        owned.deallocate();
+    }
+}
