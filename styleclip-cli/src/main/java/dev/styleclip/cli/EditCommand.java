@@ -112,6 +112,7 @@ public final class EditCommand implements Callable<Integer> {
         if (steps < 1 || lr <= 0 || l2Lambda < 0) throw usage("--steps and --lr must be positive, --l2-lambda not negative");
         if (beta <= 0 || beta >= 1) throw usage("--beta must be in (0, 1)");
         boolean bundledG = generator == null, bundledClip = clip == null;
+        if (generator == null) dev.styleclip.tensor.Engine.preferThreads(1); // the bundled models are small
         Path gPath = bundledG ? BundledModels.path(BundledModels.GENERATOR) : generator;
         Path cPath = bundledClip ? BundledModels.path(BundledModels.CLIP) : clip;
         double psi = truncation != null ? truncation : bundledG ? BundledModels.TRUNCATION : 0.7;

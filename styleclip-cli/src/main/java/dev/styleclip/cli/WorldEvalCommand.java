@@ -109,6 +109,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
             }
         }
         boolean bundledClip = clip == null;
+        if (generator == null) dev.styleclip.tensor.Engine.preferThreads(1); // the bundled models are small
         Path gPath = generator != null ? generator : BundledModels.path(BundledModels.GENERATOR);
         Path cPath = clip != null ? clip : BundledModels.path(BundledModels.CLIP);
         Path fPath = classifierFile != null ? classifierFile : BundledModels.path(BundledModels.CLASSIFIER);

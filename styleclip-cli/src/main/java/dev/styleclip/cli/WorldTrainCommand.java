@@ -37,6 +37,9 @@ public final class WorldTrainCommand implements Callable<Integer> {
     @Option(names = "--lr", paramLabel = "LR", description = "Learning rate (default: 1e-3 classifier, 5e-4 clip).")
     Double lr;
 
+    @Option(names = "--warmup", paramLabel = "N", description = "clip: warm-up steps (default: 5% of --steps; a resumed run must give its original value).")
+    Long warmup;
+
     @Option(names = "--size", defaultValue = "64", paramLabel = "PX", description = "Image size (default: ${DEFAULT-VALUE}).")
     int size;
 
@@ -77,11 +80,23 @@ public final class WorldTrainCommand implements Callable<Integer> {
             }
             case clip -> {
                 ClipTrainOptions opts = ClipTrainOptions.defaults(steps).withSeed(seed).withBatchSize(batch).withSaveEvery(100);
-                if (lr != null) opts = opts.withLr(lr, opts.warmupSteps());
+                if (lr != null || warmup != null) {
+                    opts = opts.withLr(lr != null ? lr : opts.lr(), warmup != null ? warmup : opts.warmupSteps());
+                }
                 AtomicBoolean stop = new AtomicBoolean();
-                Thread hook = new Thread(() -> stop.set(true));
+                java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+                Thread hook = new Thread(() -> {
+                    stop.set(true);
+                    try {
+                        done.await(120, java.util.concurrent.TimeUnit.SECONDS); // the trainer saves after its step
+                    } catch (InterruptedException ignored) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
                 Runtime.getRuntime().addShutdownHook(hook);
-                var outcome = ClipTrainer.train(ClipTrainer.smallConfig(), opts, WorldData.captioned(size, 500_000_000L), out,
+                ClipTrainer.Outcome outcome;
+                try {
+                    outcome = ClipTrainer.train(ClipTrainer.smallConfig(), opts, WorldData.captioned(size, 500_000_000L), out,
                         new ClipTrainer.Listener() {
                             @Override
                             public void onStep(ClipTrainer.StepResult r, long total) {
@@ -94,10 +109,13 @@ public final class WorldTrainCommand implements Callable<Integer> {
                                 return stop.get();
                             }
                         });
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException ignored) {
-                    // shutting down already
+                } finally {
+                    done.countDown();
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(hook);
+                    } catch (IllegalStateException ignored) {
+                        // shutting down already
+                    }
                 }
                 o.println(outcome + ": wrote " + out.resolve(ClipTrainer.MODEL_FILE));
             }

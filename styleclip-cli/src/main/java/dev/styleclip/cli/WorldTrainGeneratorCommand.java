@@ -77,12 +77,11 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
         var o = spec.commandLine().getOut();
         var opts = new RenderDistillation.Options(new GeneratorConfig(size, styleDim, nMlp, ch), batch, lr, ema, seed);
         AtomicBoolean stop = new AtomicBoolean();
-        AtomicBoolean finished = new AtomicBoolean();
-        Thread main = Thread.currentThread();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stop.set(true);
             try {
-                if (!finished.get()) main.join(120_000);
+                done.await(120, java.util.concurrent.TimeUnit.SECONDS); // let the loop finish its step and save
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
@@ -110,7 +109,7 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
                 o.println("stopped at step " + t.nextStep() + ": wrote " + file);
             }
         } finally {
-            finished.set(true);
+            done.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException ignored) {

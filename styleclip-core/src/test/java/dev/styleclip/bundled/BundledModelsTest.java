@@ -1,0 +1,48 @@
+package dev.styleclip.bundled;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.styleclip.clip.ClipLoss;
+import dev.styleclip.clip.ClipModel;
+import dev.styleclip.clip.ImageNormalization;
+import dev.styleclip.edit.optimize.LatentOptimization;
+import dev.styleclip.edit.optimize.OptimizationMode;
+import dev.styleclip.edit.optimize.OptimizationSpace;
+import dev.styleclip.evaluate.WorldEval;
+import dev.styleclip.stylegan2.Generator;
+import dev.styleclip.train.classifier.AttributeClassifier;
+import dev.styleclip.world.AttributeCategory;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+
+class BundledModelsTest {
+    @Test
+    void theBundledModelsLoadAndAnEditMovesTheImageTowardsThePrompt() throws Exception {
+        try (Generator g = Generator.load(BundledModels.path(BundledModels.GENERATOR));
+             ClipModel clip = ClipModel.load(BundledModels.path(BundledModels.CLIP));
+             AttributeClassifier classifier = AttributeClassifier.load(BundledModels.path(BundledModels.CLASSIFIER));
+             PointerScope scope = new PointerScope()) {
+            assertEquals(BundledModels.IMAGE_SIZE, g.config().size());
+            assertEquals(BundledModels.IMAGE_SIZE, clip.config().imageResolution());
+            assertEquals(AttributeCategory.ALL.size(), classifier.categories().size());
+            ClipLoss loss = new ClipLoss(clip, g.config().size(), ImageNormalization.CLIP_MEAN_STD);
+            WorldEval eval = new WorldEval(g, clip, loss, classifier, BundledModels.TRUNCATION);
+            WorldEval.Target purple = WorldEval.TARGETS.stream().filter(t -> t.prompt().equals("purple hair")).findFirst().orElseThrow();
+            var seeds = eval.eligibleSeeds(purple, 4, 200);
+            assertEquals(4, seeds.size(), "four portraits without purple hair among the first 200 seeds");
+            WorldEval.Row row = eval.evaluate(purple, "optimize", eval.optimize(30, 0.1, 0.008), seeds);
+            assertTrue(row.clipAfter() > row.clipBefore() + 0.02, "CLIP similarity to 'purple hair' " + row.clipBefore() + " -> " + row.clipAfter());
+        }
+    }
+
+    @Test
+    void aMissingBundledFileIsNamed() {
+        var e = assertThrows(IllegalStateException.class, () -> BundledModels.path("no-such-model.pt"));
+        assertTrue(e.getMessage().contains("no-such-model.pt"));
+        assertEquals("mohawk_hairstyle", BundledModels.slug("  Mohawk hairstyle! "));
+    }
+}
