@@ -142,12 +142,8 @@ public final class EditCommand implements Callable<Integer> {
                 details.put("clip_loss_first", result.losses().get(0).clip());
                 details.put("clip_loss_last", result.losses().get(result.losses().size() - 1).clip());
             } else {
-                Path dir = directions != null ? directions : bundledG && bundledClip ? BundledModels.path("directions/fs3.npy").getParent() : null;
+                Path dir = directions != null ? directions : bundledG && bundledClip ? BundledModels.directions() : null;
                 if (dir == null) throw usage("--method global needs --directions DIR (from 'styleclip global prepare') for these models");
-                if (bundledG && bundledClip && directions == null) {
-                    BundledModels.path("directions/s_mean.npy");
-                    BundledModels.path("directions/s_std.npy");
-                }
                 try (NoGradGuard ng = new NoGradGuard()) {
                     DirectionsFolder folder = new DirectionsFolder(dir);
                     Tensor fs3 = folder.fs3();

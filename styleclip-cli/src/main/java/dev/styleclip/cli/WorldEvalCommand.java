@@ -160,12 +160,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
     }
 
     private WorldEval.Method global(Generator g, ClipModel model, Path cPath, boolean bundled) throws Exception {
-        Path dir = directions;
-        if (dir == null) {
-            dir = BundledModels.path("directions/fs3.npy").getParent();
-            BundledModels.path("directions/s_mean.npy");
-            BundledModels.path("directions/s_std.npy");
-        }
+        Path dir = directions != null ? directions : BundledModels.directions();
         DirectionsFolder folder = new DirectionsFolder(dir);
         Tensor fs3 = folder.fs3();
         StyleStats stats = folder.stats();

@@ -65,6 +65,12 @@ public final class BundledModels {
         return dir;
     }
 
+    /** The bundled global-direction folder (fs3.npy, s_mean.npy, s_std.npy), copied out as one folder. */
+    public static Path directions() {
+        for (String f : new String[] {"s_mean.npy", "s_std.npy"}) path("directions/" + f);
+        return path("directions/fs3.npy").getParent();
+    }
+
     /** The resource name of the latent mapper trained for {@code prompt}: mappers/mohawk_hairstyle.pt. */
     public static String mapperName(String prompt) {
         return "mappers/" + slug(prompt) + ".pt";
