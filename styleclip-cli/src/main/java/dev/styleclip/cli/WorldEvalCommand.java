@@ -130,7 +130,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
             md.append(rec).append("\n\n");
             md.append(String.format("| prompt | method | seeds | edit success | preservation | CLIP sim before | after |%n"));
             md.append("|---|---|---|---|---|---|---|\n");
-            WorldEval.Method global = methods.contains("global") ? global(g, model, cPath, bundledClip) : null;
+            WorldEval.Method global = methods.contains("global") ? global(g, model, cPath) : null;
             for (WorldEval.Target t : targets) {
                 List<Integer> chosen = eval.eligibleSeeds(t, seeds, 20 * seeds + 200);
                 for (String m : methods) {
@@ -138,8 +138,9 @@ public final class WorldEvalCommand implements Callable<Integer> {
                     WorldEval.Method method = m.equals("optimize") ? eval.optimize(steps, lr, l2Lambda) : global;
                     WorldEval.Row row;
                     try (PointerScope scope = new PointerScope()) {
-                        row = eval.evaluate(t, m, method, chosen);
-                        writeSheet(eval, t, m, method, chosen.subList(0, Math.min(8, chosen.size())));
+                        WorldEval.Edited edited = eval.edit(t, method, chosen);
+                        row = eval.score(t, m, edited.before(), edited.after());
+                        writeSheet(t, m, edited, chosen.subList(0, Math.min(8, chosen.size())));
                     }
                     String line = String.format("| %s | %s | %d | %.0f%% | %.1f%% | %.3f | %.3f |", row.prompt(), row.method(),
                             row.seeds(), 100 * row.success(), 100 * row.preservation(), row.clipBefore(), row.clipAfter());
@@ -159,7 +160,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private WorldEval.Method global(Generator g, ClipModel model, Path cPath, boolean bundled) throws Exception {
+    private WorldEval.Method global(Generator g, ClipModel model, Path cPath) throws Exception {
         Path dir = directions != null ? directions : BundledModels.directions();
         DirectionsFolder folder = new DirectionsFolder(dir);
         Tensor fs3 = folder.fs3();
@@ -179,25 +180,14 @@ public final class WorldEvalCommand implements Callable<Integer> {
         };
     }
 
-    private void writeSheet(WorldEval eval, WorldEval.Target t, String m, WorldEval.Method method, List<Integer> seedList)
+    /** The first seeds' images from the evaluation itself: top row before, bottom row after. */
+    private void writeSheet(WorldEval.Target t, String m, WorldEval.Edited edited, List<Integer> seedList)
             throws java.io.IOException {
         if (seedList.isEmpty()) return;
-        List<BufferedImage> top = new ArrayList<>(), bottom = new ArrayList<>();
-        for (int s : seedList) {
-            try (PointerScope scope = new PointerScope()) {
-                Tensor w;
-                try (NoGradGuard ng = new NoGradGuard()) {
-                    w = eval.wplus(s);
-                    top.add(Images.toImage(eval.image(w), 0));
-                }
-                Tensor after = method.edit(w, t).detach().clamp(new org.bytedeco.pytorch.ScalarOptional(new org.bytedeco.pytorch.Scalar(-1)),
-                        new org.bytedeco.pytorch.ScalarOptional(new org.bytedeco.pytorch.Scalar(1)));
-                bottom.add(Images.toImage(after, 0));
-            }
-        }
-        List<BufferedImage> all = new ArrayList<>(top);
-        all.addAll(bottom);
-        Images.write(out.resolve(BundledModels.slug(t.prompt()) + "_" + m + ".png"), Images.grid(all, top.size()),
+        List<BufferedImage> all = new ArrayList<>();
+        for (int i = 0; i < seedList.size(); i++) all.add(Images.toImage(edited.before(), i));
+        for (int i = 0; i < seedList.size(); i++) all.add(Images.toImage(edited.after(), i));
+        Images.write(out.resolve(BundledModels.slug(t.prompt()) + "_" + m + ".png"), Images.grid(all, seedList.size()),
                 Map.of("styleclip", "{\"tool\":\"world eval\",\"prompt\":\"" + t.prompt() + "\",\"method\":\"" + m + "\",\"seeds\":\"" + seedList + "\"}"));
     }
 

@@ -65,8 +65,8 @@ public final class GeneratorImageRecipe {
         };
     }
 
-    /** (x + 1) / 2, then (x - mean) / std per channel. */
-    private static Tensor clipMeanStd(Tensor x) {
+    /** (x + 1) / 2, then (x - mean) / std per channel with CLIP's Normalize constants. */
+    public static Tensor clipMeanStd(Tensor x) {
         float[] mean = new float[3], std = new float[3];
         for (int c = 0; c < 3; c++) {
             mean[c] = ClipImagePreprocess.MEAN.get(c);

@@ -139,20 +139,28 @@ public final class WorldEval {
         return out;
     }
 
+    /** The seeds' images before and after an edit, [N, 3, S, S] each, clamped to [-1, 1]. */
+    public record Edited(Tensor before, Tensor after) {
+    }
+
+    /** Edits the seeds with {@code method}, all at once; the tensors live in the caller's scope. */
+    public Edited edit(Target t, Method method, List<Integer> seeds) {
+        Tensor w;
+        Tensor before;
+        try (NoGradGuard ng = new NoGradGuard()) {
+            TensorVector rows = new TensorVector();
+            for (int s : seeds) rows.push_back(wplus(s));
+            w = torch.cat(rows, 0);
+            before = image(w);
+        }
+        return new Edited(before, method.edit(w, t).detach().clamp(new ScalarOptional(new Scalar(-1)), new ScalarOptional(new Scalar(1))));
+    }
+
     /** Edits the seeds with {@code method} and scores the result. */
     public Row evaluate(Target t, String methodName, Method method, List<Integer> seeds) {
         try (PointerScope scope = new PointerScope()) {
-            TensorVector rows = new TensorVector();
-            try (NoGradGuard ng = new NoGradGuard()) {
-                for (int s : seeds) rows.push_back(wplus(s));
-            }
-            Tensor w = torch.cat(rows, 0);
-            Tensor before;
-            try (NoGradGuard ng = new NoGradGuard()) {
-                before = image(w);
-            }
-            Tensor after = method.edit(w, t).detach().clamp(new ScalarOptional(new Scalar(-1)), new ScalarOptional(new Scalar(1)));
-            return score(t, methodName, before, after);
+            Edited e = edit(t, method, seeds);
+            return score(t, methodName, e.before(), e.after());
         }
     }
 

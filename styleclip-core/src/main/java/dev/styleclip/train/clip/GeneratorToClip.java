@@ -6,7 +6,6 @@ import dev.styleclip.clip.preprocess.ClipImagePreprocess;
 import dev.styleclip.tensor.Tensors;
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.LongOptional;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -63,13 +62,7 @@ public final class GeneratorToClip {
 
     /** (x + 1) / 2, then CLIP's per-channel (x - mean) / std. */
     public static Tensor normalize(Tensor x) {
-        float[] mean = new float[3], std = new float[3];
-        for (int c = 0; c < 3; c++) {
-            mean[c] = ClipImagePreprocess.MEAN.get(c);
-            std[c] = ClipImagePreprocess.STD.get(c);
-        }
-        Tensor unit = x.add(new Scalar(1.0)).div(new Scalar(2.0));
-        return unit.sub(Tensors.floats(mean, 1, 3, 1, 1)).div(Tensors.floats(std, 1, 3, 1, 1));
+        return GeneratorImageRecipe.clipMeanStd(x);
     }
 
     private static long gcd(long a, long b) {
