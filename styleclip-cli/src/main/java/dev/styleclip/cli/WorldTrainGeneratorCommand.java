@@ -53,6 +53,11 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
     @Option(names = "--log-every", defaultValue = "25", paramLabel = "K", description = "Progress line every K steps (default: ${DEFAULT-VALUE}).")
     long logEvery;
 
+    @Option(names = "--init", paramLabel = "FILE",
+            description = "Start from this generator file's g_ema (e.g. an earlier run's generator.pt, or the bundled one) "
+                    + "instead of random weights; Adam starts afresh and steps count from 0.")
+    Path init;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
     Path out;
 
@@ -90,6 +95,10 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
         Path file = out.resolve("generator.pt");
         StepPrinter printer = new StepPrinter(err, "generator", logEvery);
         try (RenderDistillation t = new RenderDistillation(opts, WorldData.priorRenders(size))) {
+            if (init != null) {
+                t.initFrom(init);
+                o.println("started from " + init);
+            }
             org.bytedeco.pytorch.global.torch.manual_seed(12345);
             Tensor fixed = org.bytedeco.pytorch.global.torch.randn(8, styleDim);
             double running = Double.NaN;

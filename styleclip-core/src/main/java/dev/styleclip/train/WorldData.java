@@ -28,24 +28,67 @@ public final class WorldData {
 
     /** Image-caption pairs for CLIP: one caption per portrait, drawn with a seed of its own. */
     public static ImageTextBatches captioned(int imageSize, long seedOffset) {
+        return captioned(imageSize, seedOffset, 0);
+    }
+
+    /** As {@link #captioned(int, long)}, with a fraction {@code blur} of the portraits softened ({@link #blurSome}). */
+    public static ImageTextBatches captioned(int imageSize, long seedOffset, double blur) {
         return (step, n) -> {
-            List<WorldSample> samples = WorldDataset.samples(TRAINING_SEEDS + seedOffset + step * n, n);
+            long first = TRAINING_SEEDS + seedOffset + step * n;
+            List<WorldSample> samples = WorldDataset.samples(first, n);
             WorldDataset.Batch b = WorldDataset.batch(samples, imageSize);
             List<String> captions = new ArrayList<>(n);
             for (WorldSample s : samples) captions.add(Captions.sample(s.attributes(), new SplittableRandom(s.seed() * 31 + 7)));
-            return new ImageTextBatches.Batch(b.images(), captions);
+            return new ImageTextBatches.Batch(blurSome(b.images(), blur, first), captions);
         };
     }
 
     /** Portraits labelled with the class of every {@link AttributeCategory} (-1 where it does not apply). */
     public static LabeledImageBatches labeled(int imageSize, long seedOffset) {
+        return labeled(imageSize, seedOffset, 0);
+    }
+
+    /** As {@link #labeled(int, long)}, with a fraction {@code blur} of the portraits softened ({@link #blurSome}). */
+    public static LabeledImageBatches labeled(int imageSize, long seedOffset, double blur) {
         return (step, n) -> {
-            List<WorldSample> samples = WorldDataset.samples(TRAINING_SEEDS + seedOffset + step * n, n);
+            long first = TRAINING_SEEDS + seedOffset + step * n;
+            List<WorldSample> samples = WorldDataset.samples(first, n);
             WorldDataset.Batch b = WorldDataset.batch(samples, imageSize);
             int[][] labels = new int[n][];
             for (int i = 0; i < n; i++) labels[i] = labels(samples.get(i).attributes());
-            return new LabeledImageBatches.Batch(b.images(), labels);
+            return new LabeledImageBatches.Batch(blurSome(b.images(), blur, first), labels);
         };
+    }
+
+    /** Standard deviation, in pixels, of the Gaussian that {@link #blurSome} mixes in. */
+    public static final double BLUR_SIGMA = 1.5;
+
+    /**
+     * Softens a random {@code fraction} of a batch [N, C, H, W]: each chosen image becomes {@code (1 - a) x + a g(x)},
+     * g a Gaussian blur of {@link #BLUR_SIGMA} px (edges replicated) and a uniform in [0.3, 1]. The choice is a
+     * function of {@code seed}, so a batch stays a function of its step. Generator samples are softer than renders;
+     * models that look at both (CLIP, the judging classifier) learn the attributes at either sharpness.
+     */
+    public static org.bytedeco.pytorch.Tensor blurSome(org.bytedeco.pytorch.Tensor images, double fraction, long seed) {
+        if (fraction <= 0) return images;
+        int n = (int) images.size(0);
+        long c = images.size(1);
+        SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 17);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = r.nextDouble() < fraction ? (float) (0.3 + 0.7 * r.nextDouble()) : 0f;
+        int radius = 3, k = 2 * radius + 1;
+        float[] g1 = new float[k];
+        double sum = 0;
+        for (int i = 0; i < k; i++) sum += g1[i] = (float) Math.exp(-0.5 * Math.pow((i - radius) / BLUR_SIGMA, 2));
+        float[] g2 = new float[(int) c * k * k];
+        for (int ch = 0; ch < c; ch++) {
+            for (int y = 0; y < k; y++) for (int x = 0; x < k; x++) g2[(ch * k + y) * k + x] = (float) (g1[y] * g1[x] / (sum * sum));
+        }
+        org.bytedeco.pytorch.Tensor w = dev.styleclip.tensor.Tensors.floats(g2, c, 1, k, k);
+        org.bytedeco.pytorch.Tensor padded = org.bytedeco.pytorch.global.torch.replication_pad2d(images, radius, radius, radius, radius);
+        org.bytedeco.pytorch.Tensor blurred = dev.styleclip.tensor.Conv.conv2d(padded, w, null, new long[] {1, 1}, new long[] {0, 0}, c);
+        org.bytedeco.pytorch.Tensor mix = dev.styleclip.tensor.Tensors.floats(a, n, 1, 1, 1);
+        return images.add(blurred.sub(images).mul(mix));
     }
 
     /** The class index of each category, in {@link AttributeCategory#ALL} order. */

@@ -99,6 +99,39 @@ public final class RenderDistillation implements AutoCloseable {
         return nextStep;
     }
 
+    /**
+     * Starts from the weights of a generator file this class wrote (or any rosinality checkpoint of the same
+     * configuration): its g_ema becomes both the trained weights and their average. Adam starts afresh, so this is
+     * a warm start, not a resume. Every key must be present with the configured shape.
+     */
+    public void initFrom(Path file) throws IOException {
+        dev.styleclip.io.Checkpoint ckpt = dev.styleclip.io.CheckpointReader.read(file);
+        Object root = ckpt.root();
+        Object gEmaDict = root instanceof Map<?, ?> m && m.containsKey("g_ema") ? m.get("g_ema") : root;
+        Map<String, dev.styleclip.io.TensorRef> tensors = dev.styleclip.io.Checkpoint.tensors(gEmaDict);
+        List<String> problems = new ArrayList<>();
+        for (var e : params.entrySet()) {
+            var ref = tensors.get(e.getKey());
+            long[] want = e.getValue().sizes().vec().get();
+            if (ref == null) problems.add("missing " + e.getKey());
+            else if (!java.util.Arrays.equals(ref.shape(), want)) {
+                problems.add(e.getKey() + ": file has " + java.util.Arrays.toString(ref.shape()) + ", model needs " + java.util.Arrays.toString(want));
+            }
+        }
+        for (String k : tensors.keySet()) if (!params.containsKey(k)) problems.add("unexpected " + k);
+        if (!problems.isEmpty()) {
+            throw new CheckpointException(file, "does not fit the configured generator: "
+                    + String.join("; ", problems.subList(0, Math.min(8, problems.size()))) + (problems.size() > 8 ? "; ..." : ""));
+        }
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            for (var e : params.entrySet()) {
+                Tensor v = Tensors.fromRawAsFloat(tensors.get(e.getKey()).read());
+                e.getValue().copy_(v);
+                ema.get(e.getKey()).copy_(v);
+            }
+        }
+    }
+
     public Generator generatorEma() {
         return gEma;
     }
