@@ -49,14 +49,18 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Writes into --out DIR: before_after.png (the original and the edit side by side), final.png, "
                         + "latent.npy (the edited W+, or S codes for --method global) and provenance.json."})
 public final class EditCommand implements Callable<Integer> {
-    enum Method { optimize, global }
+    enum Method { optimize, mapper, global }
 
     @Option(names = "--prompt", required = true, paramLabel = "T", description = "What the image should become, e.g. \"mohawk hairstyle\".")
     String prompt;
 
     @Option(names = "--method", defaultValue = "optimize", paramLabel = "M",
-            description = "optimize (latent optimization, works for any prompt) or global (global directions in S) (default: ${DEFAULT-VALUE}).")
+            description = "optimize (latent optimization, works for any prompt), mapper (a latent mapper trained for the prompt: "
+                    + "--mapper, or one of the bundled ones) or global (global directions in S) (default: ${DEFAULT-VALUE}).")
     Method method;
+
+    @Option(names = "--mapper", paramLabel = "FILE", description = "mapper: the mapper checkpoint (default: the bundled mapper for --prompt).")
+    Path mapperFile;
 
     @Option(names = "--seed", paramLabel = "N", description = "Start from the image of this seed (default: 0 unless --latent).")
     Long seed;
@@ -141,6 +145,25 @@ public final class EditCommand implements Callable<Integer> {
                 saved = result.latent();
                 details.put("clip_loss_first", result.losses().get(0).clip());
                 details.put("clip_loss_last", result.losses().get(result.losses().size() - 1).clip());
+            } else if (method == Method.mapper) {
+                Path mPath = mapperFile;
+                if (mPath == null) {
+                    List<String> known = bundledG && bundledClip ? BundledModels.mapperPrompts() : List.of();
+                    if (!known.contains(prompt)) {
+                        throw usage(bundledG && bundledClip
+                                ? "no bundled mapper for \"" + prompt + "\"; bundled mappers: " + known + " (or give --mapper FILE)"
+                                : "--method mapper needs --mapper FILE (from 'styleclip mapper train') for these models");
+                    }
+                    mPath = BundledModels.path(BundledModels.mapperName(prompt));
+                }
+                var ckpt = dev.styleclip.edit.mapper.MapperCheckpoint.read(mPath);
+                try (var mapper = ckpt.mapper(); NoGradGuard ng = new NoGradGuard()) {
+                    saved = mapper.edit(start);
+                    before = g.synthesize(start, NoiseMode.CONST);
+                    after = g.synthesize(saved, NoiseMode.CONST);
+                }
+                details.put("mapper", mapperFile == null ? "bundled:" + BundledModels.mapperName(prompt) : mPath.toString());
+                if (ckpt.opts().get("description") != null) details.put("mapper_description", ckpt.opts().get("description"));
             } else {
                 Path dir = directions != null ? directions : bundledG && bundledClip ? BundledModels.directions() : null;
                 if (dir == null) throw usage("--method global needs --directions DIR (from 'styleclip global prepare') for these models");

@@ -55,10 +55,14 @@ public final class WorldEvalCommand implements Callable<Integer> {
     @Option(names = "--directions", paramLabel = "DIR", description = "Global-direction folder (default: the bundled one).")
     Path directions;
 
+    @Option(names = "--mappers", paramLabel = "DIR",
+            description = "mapper: folder of mapper checkpoints named after their prompt (mohawk_hairstyle.pt; default: the bundled ones).")
+    Path mappers;
+
     @Option(names = "--prompts", split = ",", paramLabel = "T", description = "Prompts to judge (default: the ten of WorldEval.TARGETS).")
     List<String> prompts;
 
-    @Option(names = "--methods", split = ",", defaultValue = "optimize,global", paramLabel = "M", description = "Methods: optimize, global (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--methods", split = ",", defaultValue = "optimize,global", paramLabel = "M", description = "Methods: optimize, mapper, global; mapper rows only for prompts that have a mapper (default: ${DEFAULT-VALUE}).")
     List<String> methods;
 
     @Option(names = "--seeds", defaultValue = "50", paramLabel = "N", description = "Seeds per prompt (default: ${DEFAULT-VALUE}).")
@@ -97,7 +101,10 @@ public final class WorldEvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (seeds < 1 || steps < 1 || recognitionSamples < 1) throw usage("--seeds, --steps and --recognition must be positive");
-        for (String m : methods) if (!m.equals("optimize") && !m.equals("global")) throw usage("unknown method '" + m + "' (optimize, global)");
+        for (String m : methods) {
+            if (!List.of("optimize", "mapper", "global").contains(m)) throw usage("unknown method '" + m + "' (optimize, mapper, global)");
+        }
+        if (mappers != null && !Files.isDirectory(mappers)) throw usage("--mappers " + mappers + " is not a folder");
         List<WorldEval.Target> targets = new ArrayList<>();
         if (prompts == null) {
             targets.addAll(WorldEval.TARGETS);
@@ -135,9 +142,20 @@ public final class WorldEvalCommand implements Callable<Integer> {
                 List<Integer> chosen = eval.eligibleSeeds(t, seeds, 20 * seeds + 200);
                 for (String m : methods) {
                     long t0 = System.nanoTime();
-                    WorldEval.Method method = m.equals("optimize") ? eval.optimize(steps, lr, l2Lambda) : global;
+                    Path mapperFile = m.equals("mapper") ? mapperFor(t.prompt()) : null;
+                    if (m.equals("mapper") && mapperFile == null) continue; // no mapper trained for this prompt
                     WorldEval.Row row;
-                    try (PointerScope scope = new PointerScope()) {
+                    try (PointerScope scope = new PointerScope();
+                         var mapper = mapperFile != null ? dev.styleclip.edit.mapper.MapperCheckpoint.read(mapperFile).mapper() : null) {
+                        WorldEval.Method method = switch (m) {
+                            case "optimize" -> eval.optimize(steps, lr, l2Lambda);
+                            case "mapper" -> (w, tt) -> {
+                                try (NoGradGuard ng = new NoGradGuard()) {
+                                    return g.synthesize(mapper.edit(w), NoiseMode.CONST);
+                                }
+                            };
+                            default -> global;
+                        };
                         WorldEval.Edited edited = eval.edit(t, method, chosen);
                         row = eval.score(t, m, edited.before(), edited.after());
                         writeSheet(t, m, edited, chosen.subList(0, Math.min(8, chosen.size())));
@@ -158,6 +176,16 @@ public final class WorldEvalCommand implements Callable<Integer> {
         o.println("wrote " + out.resolve("table.md"));
         o.flush();
         return 0;
+    }
+
+    /** The mapper for {@code prompt}: DIR/slug.pt under --mappers, else the bundled one; null if there is none. */
+    private Path mapperFor(String prompt) {
+        if (mappers != null) {
+            Path f = mappers.resolve(BundledModels.slug(prompt) + ".pt");
+            return Files.isRegularFile(f) ? f : null;
+        }
+        return generator == null && clip == null && BundledModels.mapperPrompts().contains(prompt)
+                ? BundledModels.path(BundledModels.mapperName(prompt)) : null;
     }
 
     private WorldEval.Method global(Generator g, ClipModel model, Path cPath) throws Exception {

@@ -57,6 +57,33 @@ class RenderDistillationTest {
     }
 
     @Test
+    void aWarmStartBeginsWhereTheFileLeftOff() throws Exception {
+        Engine.init();
+        Path file = dir.resolve("g.pt");
+        double trained;
+        torch.manual_seed(7);
+        Tensor held = torch.randn(8, 32);
+        try (PointerScope scope = new PointerScope(); RenderDistillation t = new RenderDistillation(tiny(), WorldData.priorRenders(16))) {
+            for (int i = 0; i < 10; i++) t.step();
+            trained = t.emaLoss(held);
+            t.saveGenerator(file, false);
+        }
+        try (PointerScope scope = new PointerScope();
+             RenderDistillation fresh = new RenderDistillation(tiny(), WorldData.priorRenders(16))) {
+            double random = fresh.emaLoss(held);
+            fresh.initFrom(file);
+            assertEquals(trained, fresh.emaLoss(held), 1e-6, "the warm start draws what the file's g_ema drew");
+            assertTrue(Math.abs(random - trained) > 1e-3, "random " + random + " vs trained " + trained);
+            fresh.step(); // and it trains on from there
+        }
+        var other = new RenderDistillation.Options(new GeneratorConfig(16, 32, 2, GanOptions.parseChannels("4:32,8:16,16:32")), 8, 0.01, 0.0, 3);
+        try (PointerScope scope = new PointerScope(); RenderDistillation wrong = new RenderDistillation(other, WorldData.priorRenders(16))) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(dev.styleclip.io.CheckpointException.class, () -> wrong.initFrom(file));
+            assertTrue(e.getMessage().contains("does not fit") && e.getMessage().contains("convs.0.conv.weight"), e.getMessage());
+        }
+    }
+
+    @Test
     void sameSeedSameRun() throws Exception {
         Engine.init();
         double[] losses = new double[2];
