@@ -39,7 +39,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "apply", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Apply a trained mapper (mapper/scripts/inference.py): w_hat = w + 0.1 * M(w), the edited image",
                 "decoder(w_hat) and the original decoder(w) (fixed noise, no truncation of W+ codes), in batches.",
-                "Writes OUT/edited_<i>.png, OUT/strip_<i>.png (before | after), OUT/w_hat.npy and OUT/w_hat.pt [N, L, 512]."})
+                "Writes OUT/edited_<i>.png, OUT/strip_<i>.png (before | after), OUT/w_hat.npy and OUT/w_hat.pt [N, L, style_dim]",
+                "(style_dim 512 for FFHQ). The mapper's width must be the generator's style_dim."})
 public final class MapperApplyCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, paramLabel = "M",
             description = "Mapper checkpoint ({'state_dict', 'opts'}, as StyleCLIP's coach and this tool write it; the published mappers).")
@@ -54,11 +55,11 @@ public final class MapperApplyCommand implements Callable<Integer> {
 
     static final class Source {
         @Option(names = "--latent", paramLabel = "FILE",
-                description = "Latents to edit (.pt or .npy): W+ [N, L, 512] (e.g. e4e inversions) or as --space says.")
+                description = "Latents to edit (.pt or .npy): W+ [N, L, style_dim] (512 for FFHQ; e.g. e4e inversions) or as --space says.")
         Path latent;
 
         @Option(names = "--seed", split = ",", arity = "1..*", paramLabel = "N",
-                description = "Seeds: z = randn(1, 512) after torch.manual_seed(N), mapped and truncated (--truncation).")
+                description = "Seeds: z = randn(1, style_dim) after torch.manual_seed(N), mapped and truncated (--truncation).")
         List<Long> seeds;
     }
 
@@ -101,6 +102,10 @@ public final class MapperApplyCommand implements Callable<Integer> {
             throw usage("--levels " + String.join(",", levels) + ": the checkpoint has only " + ckpt.levels());
         }
         DecoderWeights decoder = generator != null ? DecoderWeights.fromGeneratorFile(generator) : ckpt.decoder();
+        if (ckpt.width() != decoder.config().styleDim()) {
+            throw new dev.styleclip.io.CheckpointException(checkpoint,
+                    LevelsMapper.widthMismatch(ckpt.width(), decoder.config().styleDim(), decoder.source()));
+        }
         var o = spec.commandLine().getOut();
         List<RawTensor> wHats = new ArrayList<>();
         Map<String, String> text = Map.of("styleclip", new GsonBuilder().create().toJson(provenance(ckpt, active, latentSpace)));

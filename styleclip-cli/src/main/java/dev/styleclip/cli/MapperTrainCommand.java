@@ -140,7 +140,7 @@ public final class MapperTrainCommand implements Callable<Integer> {
                 : MapperCheckpoint.read(Path.of(opts.checkpointPath())).decoder();
         try (Generator g = decoderWeights.generator();
              ClipModel clipModel = ClipModel.load(Path.of(opts.clipWeights()));
-             LevelsMapper mapper = initialMapper(opts);
+             LevelsMapper mapper = initialMapper(opts, g);
              TrainingLatents train = trainLatents(opts, g);
              TrainingLatents test = testLatents(opts, g);
              IdLoss id = opts.idLambda() > 0 ? IdLoss.load(Path.of(opts.irSe50Weights())) : null) {
@@ -262,9 +262,17 @@ public final class MapperTrainCommand implements Callable<Integer> {
         return p == null ? null : p.toAbsolutePath().normalize().toString();
     }
 
-    private static LevelsMapper initialMapper(MapperOptions opts) throws java.io.IOException {
-        if (opts.checkpointPath() != null) return MapperCheckpoint.read(Path.of(opts.checkpointPath())).mapper(opts.levels());
-        return LevelsMapper.initialize(opts.levels(), opts.seed());
+    /** The mapper to start from: the checkpoint's, or a new one as wide as the generator's style_dim (512 for FFHQ). */
+    private static LevelsMapper initialMapper(MapperOptions opts, Generator g) throws java.io.IOException {
+        if (opts.checkpointPath() == null) return LevelsMapper.initialize(opts.levels(), opts.seed(), g.config().styleDim());
+        LevelsMapper m = MapperCheckpoint.read(Path.of(opts.checkpointPath())).mapper(opts.levels());
+        try {
+            m.requireStyleDim(g.config().styleDim(), opts.styleganWeights() != null ? opts.styleganWeights() : opts.checkpointPath());
+        } catch (IllegalArgumentException e) {
+            m.close();
+            throw e;
+        }
+        return m;
     }
 
     private static TrainingLatents trainLatents(MapperOptions opts, Generator g) throws java.io.IOException {

@@ -36,7 +36,7 @@ public final class MapperBench {
         try (ClipModel clip = RandomModels.clipVitB32(0);
              IdLoss id = new IdLoss(Backbone.create(IrSeConfig.irSe50(),
                      StateDict.ofTensors("random IR-SE50", ArcFaceBench.randomWeights(IrSeConfig.irSe50(), 2))));
-             LevelsMapper mapper = LevelsMapper.initialize(MapperLevel.all(), 0)) {
+             LevelsMapper mapper = LevelsMapper.initialize(MapperLevel.all(), 0, RandomModels.STYLE_DIM)) {
             for (int size : sizes) runSize(size, mapper, clip, id, warmup, repeats, out);
         }
     }
@@ -45,7 +45,7 @@ public final class MapperBench {
             throws CheckpointException {
         try (Generator g = RandomModels.generator(size, 0);
              PointerScope scope = new PointerScope()) {
-            Tensor w = g.toWPlus(g.truncate(g.mapping(torch.randn(1, 512)), 0.7));
+            Tensor w = g.toWPlus(g.truncate(g.mapping(torch.randn(1, g.config().styleDim())), 0.7));
             String tag = "mapper-apply size=" + size + " batch=1";
             Timer.Stats m = Timer.measure(warmup, repeats, () -> {
                 try (NoGradGuard ng = new NoGradGuard()) {

@@ -10,13 +10,16 @@ import org.bytedeco.pytorch.global.torch;
 
 /** The random-weight models the benchmarks time, at published shapes (no file needed). */
 final class RandomModels {
+    /** The style_dim of {@link #generator} (FFHQ's), hence the width of a mapper for it. */
+    static final int STYLE_DIM = 512;
+
     private RandomModels() {
     }
 
     /** A config-f generator (style dim 512, 8 mapping layers, channel multiplier 2) at {@code size}. */
     static Generator generator(int size, long seed) throws CheckpointException {
-        GeneratorConfig cfg = GeneratorConfig.standard(size, 512, 8, 2);
-        return Generator.create(cfg, StateDict.random("random config-f " + size, seed), torch.zeros(512), "random");
+        GeneratorConfig cfg = GeneratorConfig.standard(size, STYLE_DIM, 8, 2);
+        return Generator.create(cfg, StateDict.random("random config-f " + size, seed), torch.zeros(STYLE_DIM), "random");
     }
 
     /** A ViT-B/32-sized CLIP. */

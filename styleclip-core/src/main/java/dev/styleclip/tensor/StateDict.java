@@ -73,6 +73,11 @@ public final class StateDict {
 
     private boolean randomMode;
 
+    /** Where the tensors come from, for messages. */
+    public String source() {
+        return source;
+    }
+
     public boolean contains(String key) {
         return shapes.containsKey(key);
     }

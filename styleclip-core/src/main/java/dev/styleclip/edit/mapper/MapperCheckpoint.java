@@ -23,6 +23,9 @@ import java.util.Set;
  * from the saved opts, which inference.py itself overwrites. The decoder part may be absent when the caller
  * supplies the generator. Writing reproduces the reference's layout: mapper keys then decoder keys, in module
  * order, with the state dict's {@code _metadata}, and opts as a plain dict.
+ *
+ * <p>The mapper's width is the decoder's style_dim (512 for FFHQ): a file whose mapper and decoder disagree is an
+ * error when its decoder is asked for, and one cannot be written.
  */
 public final class MapperCheckpoint {
     private final Path file;
@@ -121,19 +124,40 @@ public final class MapperCheckpoint {
         return new LevelsMapper(StateDict.of(file.getFileName().toString(), mapperTensors), active);
     }
 
-    /** The embedded decoder; fails if the file has none (pass the generator checkpoint instead). */
+    /**
+     * The mapper's width as its weights give it (the first layer's weight of the first level): the style_dim of the
+     * generator it fits. {@link #mapper} checks that every level agrees.
+     */
+    public int width() {
+        for (MapperLevel l : levels) {
+            TensorRef t = mapperTensors.get(Mapper.weightKey(l.attribute + ".", 0));
+            if (t != null && t.shape().length >= 1) return Math.toIntExact(t.shape()[0]);
+        }
+        return Mapper.DEFAULT_WIDTH;
+    }
+
+    /**
+     * The embedded decoder; fails if the file has none (pass the generator checkpoint instead), or if its style_dim
+     * is not the mapper's width.
+     */
     public DecoderWeights decoder() throws CheckpointException {
         if (decoderTensors.isEmpty()) {
             throw new CheckpointException(file, "the checkpoint has no decoder.* weights: give the generator checkpoint");
         }
-        return DecoderWeights.of(decoderTensors, null, file.getFileName().toString());
+        DecoderWeights d = DecoderWeights.of(decoderTensors, null, file.getFileName().toString());
+        if (d.config().styleDim() != width()) {
+            throw new CheckpointException(file, LevelsMapper.widthMismatch(width(), d.config().styleDim(), "decoder.* of this file"));
+        }
+        return d;
     }
 
     /**
      * Writes {@code {'state_dict': OrderedDict(mapper.* then decoder.*), 'opts': opts}} as torch.save's zip
-     * archive (atomically), readable by the reference's {@code torch.load} and by {@link #read}.
+     * archive (atomically), readable by the reference's {@code torch.load} and by {@link #read}. The mapper's width
+     * must be the decoder's style_dim.
      */
     public static void write(Path file, LevelsMapper mapper, DecoderWeights decoder, Map<String, Object> opts) throws IOException {
+        mapper.requireStyleDim(decoder.config().styleDim(), decoder.source());
         Map<String, Object> sd = new LinkedHashMap<>();
         mapper.stateDict().forEach((k, t) -> sd.put(MapperLayout.MAPPER_PREFIX + k, t));
         decoder.tensors().forEach((k, t) -> sd.put(MapperLayout.DECODER_PREFIX + k, t));

@@ -17,15 +17,20 @@ public final class MapperEdit {
     }
 
     /**
-     * @param wHat     the edited latents [B, L, 512]
+     * @param wHat     the edited latents [B, L, style_dim] (style_dim 512 for FFHQ)
      * @param edited   decoder(w_hat) [B, 3, S, S]
      * @param original decoder(w) [B, 3, S, S]
      */
     public record Result(Tensor wHat, Tensor edited, Tensor original) {
     }
 
-    /** One batch, without gradients. @param w W+ [B, n_latent, 512] of the generator */
+    /**
+     * One batch, without gradients. The mapper's width must be the generator's style_dim.
+     *
+     * @param w W+ [B, n_latent, style_dim] of the generator
+     */
     public static Result apply(LevelsMapper mapper, Generator g, Tensor w) {
+        mapper.requireStyleDim(g.config().styleDim(), "the generator");
         Tensors.checkShape("W+ latent", w, -1, g.config().nLatent(), g.config().styleDim());
         try (NoGradGuard ng = new NoGradGuard()) {
             Tensor wHat = mapper.edit(w);
@@ -40,7 +45,7 @@ public final class MapperEdit {
     }
 
     /**
-     * Applies the mapper to {@code w} [N, L, 512] in batches of {@code batchSize}, each inside its own native
+     * Applies the mapper to {@code w} [N, L, style_dim] in batches of {@code batchSize}, each inside its own native
      * scope (the consumer must copy out what it keeps); {@code first} is the index of the batch's first latent.
      */
     public static void applyInBatches(LevelsMapper mapper, Generator g, Tensor w, int batchSize, BatchConsumer out)

@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * The layout of {@code StyleCLIPMapper.state_dict()} (StyleCLIP mapper/styleclip_mapper.py): the mapper's keys
- * ({@code mapper.*}) then the whole decoder's ({@code decoder.*}, rosinality's {@code Generator(size, 512, 8)}),
+ * ({@code mapper.*}) then the whole decoder's ({@code decoder.*}, rosinality's {@code Generator(size, style_dim, n_mlp)},
+ * {@code Generator(size, 512, 8)} for FFHQ; the mapper's width is the decoder's style_dim),
  * in module registration order, and the {@code _metadata} that {@code Module.state_dict()} attaches (one
  * {@code {'version': 1}} per module, parameter-less ones included). Derived from the active levels and the
  * decoder's configuration, so that a checkpoint written here has the reference's keys in the reference's order.
@@ -21,14 +22,22 @@ public final class MapperLayout {
     private MapperLayout() {
     }
 
-    /** LevelsMapper.state_dict() keys and shapes (without the {@code mapper.} prefix). */
+    /** LevelsMapper.state_dict() keys and shapes (without the {@code mapper.} prefix) at FFHQ's width, 512. */
     public static Map<String, long[]> mapperKeys(Set<MapperLevel> levels) {
+        return mapperKeys(levels, Mapper.DEFAULT_WIDTH);
+    }
+
+    /**
+     * LevelsMapper.state_dict() keys and shapes (without the {@code mapper.} prefix) for a mapper of {@code width}:
+     * the decoder's style_dim (512 for FFHQ), weights [width, width], biases [width].
+     */
+    public static Map<String, long[]> mapperKeys(Set<MapperLevel> levels, int width) {
         Map<String, long[]> out = new LinkedHashMap<>();
         for (MapperLevel level : MapperLevel.values()) {
             if (!levels.contains(level)) continue;
             for (int i = 0; i < Mapper.DEPTH; i++) {
-                out.put(Mapper.weightKey(level.attribute + ".", i), new long[] {Mapper.WIDTH, Mapper.WIDTH});
-                out.put(Mapper.biasKey(level.attribute + ".", i), new long[] {Mapper.WIDTH});
+                out.put(Mapper.weightKey(level.attribute + ".", i), new long[] {width, width});
+                out.put(Mapper.biasKey(level.attribute + ".", i), new long[] {width});
             }
         }
         return out;

@@ -60,7 +60,7 @@ public final class MapperTrainer implements AutoCloseable {
     /**
      * The models a run uses; borrowed (the caller closes them), except that the run updates the mapper in place.
      *
-     * @param mapper         the mapper being trained
+     * @param mapper         the mapper being trained; its width must be the generator's style_dim (512 for FFHQ)
      * @param decoder        the generator, as an engine model
      * @param decoderWeights the same generator as file tensors, written into every checkpoint
      * @param clipLoss       StyleCLIP's CLIP loss (needed when clip_lambda > 0)
@@ -103,6 +103,10 @@ public final class MapperTrainer implements AutoCloseable {
         if (!models.mapper().levels().equals(opts.levels())) {
             throw new IllegalArgumentException("the mapper's levels " + models.mapper().levels() + " differ from the options' " + opts.levels());
         }
+        models.mapper().requireStyleDim(models.decoder().config().styleDim(), "the decoder");
+        if (models.decoderWeights() != null) {
+            models.mapper().requireStyleDim(models.decoderWeights().config().styleDim(), models.decoderWeights().source());
+        }
         this.opts = opts;
         this.models = models;
         this.train = train;
@@ -127,7 +131,7 @@ public final class MapperTrainer implements AutoCloseable {
         return optimizer;
     }
 
-    /** The coach's forward pass and calc_loss on a batch w [B, L, 512]; gradients flow to the mapper. */
+    /** The coach's forward pass and calc_loss on a batch w [B, L, style_dim] (512 for FFHQ); gradients flow to the mapper. */
     public Forward forward(Tensor w) {
         Generator g = models.decoder();
         Tensors.checkShape("W+ batch", w, -1, g.config().nLatent(), g.config().styleDim());
@@ -328,7 +332,8 @@ public final class MapperTrainer implements AutoCloseable {
 
     /**
      * Continues from a saved state: mapper weights, optimizer state, next step and best loss. The state's options
-     * must equal this trainer's, except max_steps (a run may be extended) and exp_dir.
+     * must equal this trainer's, except max_steps (a run may be extended) and exp_dir; the saved mapper's width must
+     * be this trainer's (the generator's style_dim).
      */
     public void restore(TrainState s) {
         Map<String, Object> mine = opts.toOpts();
@@ -339,6 +344,15 @@ public final class MapperTrainer implements AutoCloseable {
             if (!java.util.Objects.equals(mine.get(k), theirs.get(k))) differ.add(k + " (" + theirs.get(k) + " saved, " + mine.get(k) + " now)");
         }
         if (!differ.isEmpty()) throw new IllegalArgumentException("the saved run had other options: " + String.join(", ", differ));
+        int width = models.mapper().width();
+        s.mapper().forEach((k, ref) -> {
+            long[] shape = ref.shape();
+            if (shape.length == 0 || shape[0] != width) {
+                throw new IllegalArgumentException("the saved run's mapper has " + k + " " + java.util.Arrays.toString(shape)
+                        + ", not " + width + " wide: " + LevelsMapper.widthMismatch(Math.toIntExact(shape.length == 0 ? 0 : shape[0]),
+                        models.decoder().config().styleDim(), "the decoder"));
+            }
+        });
         try (PointerScope scope = new PointerScope()) {
             Map<String, Tensor> values = new LinkedHashMap<>();
             s.mapper().forEach((k, ref) -> values.put(k, Tensors.fromRawAsFloat(ref.read())));

@@ -13,11 +13,12 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * The latents a mapper trains or validates on (the coach's LatentsDataset): W+ codes from a file, e.g. e4e-inverted
  * CelebA-HQ faces ({@code .pt} holding one tensor, or {@code .npy}), or sampled from the generator:
- * {@code z = randn(N, 512)} after {@code torch.manual_seed(seed)}, mapped, truncated towards the mean latent and
- * broadcast to every W+ row (coach.configure_datasets; truncation 0.7 there). Owns its tensor.
+ * {@code z = randn(N, style_dim)} (style_dim 512 for FFHQ) after {@code torch.manual_seed(seed)}, mapped, truncated
+ * towards the mean latent and broadcast to every W+ row (coach.configure_datasets; truncation 0.7 there). Owns its
+ * tensor. D below is the generator's style_dim.
  */
 public final class TrainingLatents implements AutoCloseable {
-    private final Tensor latents; // [N, L, 512], or [N, 512] broadcast to W+ per batch
+    private final Tensor latents; // [N, L, D], or [N, D] broadcast to W+ per batch
     private final int nLatent;
     private final PointerScope owned;
 
@@ -27,7 +28,7 @@ public final class TrainingLatents implements AutoCloseable {
         this.owned = owned;
     }
 
-    /** W+ [N, L, 512] (or w [N, 512]) latents of {@code g} from a file. */
+    /** W+ [N, L, D] (or w [N, D]) latents of {@code g} from a file, D its style_dim. */
     public static TrainingLatents fromFile(Path file, Generator g) throws IOException {
         var raw = TensorFiles.readSingle(file);
         PointerScope owned = new PointerScope();
@@ -59,7 +60,7 @@ public final class TrainingLatents implements AutoCloseable {
             try (PointerScope tmp = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
                 torch.manual_seed(seed);
                 Tensor z = torch.randn(n, g.config().styleDim());
-                w = g.truncate(g.mapping(z), psi).contiguous(); // [N, 512]
+                w = g.truncate(g.mapping(z), psi).contiguous(); // [N, D]
                 owned.attach(w); // survives tmp's release of the temporaries
             }
             owned.extend();
@@ -84,7 +85,7 @@ public final class TrainingLatents implements AutoCloseable {
         return (int) latents.size(0);
     }
 
-    /** The W+ codes at {@code indices}, [B, L, 512]. */
+    /** The W+ codes at {@code indices}, [B, L, D]. */
     public Tensor batch(int[] indices) {
         long[] idx = new long[indices.length];
         for (int i = 0; i < idx.length; i++) idx[i] = indices[i];
