@@ -115,7 +115,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
                                 + WorldEval.TARGETS.stream().map(WorldEval.Target::prompt).toList())));
             }
         }
-        boolean bundledClip = clip == null;
+
         if (generator == null) dev.styleclip.tensor.Engine.preferThreads(1); // the bundled models are small
         Path gPath = generator != null ? generator : BundledModels.path(BundledModels.GENERATOR);
         Path cPath = clip != null ? clip : BundledModels.path(BundledModels.CLIP);
@@ -127,13 +127,17 @@ public final class WorldEvalCommand implements Callable<Integer> {
         StringBuilder csv = new StringBuilder("prompt,method,seeds,success,preservation,clip_before,clip_after\n");
         try (Generator g = Generator.load(gPath); ClipModel model = ClipModel.load(cPath);
              AttributeClassifier classifier = AttributeClassifier.load(fPath)) {
-            ClipLoss loss = new ClipLoss(model, g.config().size(), bundledClip ? ImageNormalization.CLIP_MEAN_STD : ImageNormalization.NONE);
+            ClipLoss loss = new ClipLoss(model, g.config().size(), ImageNormalization.forModel(model));
             WorldEval eval = new WorldEval(g, model, loss, classifier, BundledModels.TRUNCATION);
             WorldEval.Recognition r = eval.recognition(recognitionSamples);
             String rec = String.format("Generator samples (seeds 0-%d): species named with confidence >= 0.9: %.1f%%; mean "
                             + "confidence over the applicable heads: %.3f; classifier agrees with the latent's intended attributes: %.1f%%",
                     r.samples() - 1, 100 * r.confidentSpecies(), r.meanConfidence(), 100 * r.agreementWithPrior());
             o.println(rec);
+            StringBuilder per = new StringBuilder("Agreement with the latent's intended attributes, per category:");
+            r.agreementByCategory().forEach((cat, a) -> per.append(String.format(" %s %.0f%%", cat, 100 * a)));
+            o.println(per);
+            rec = rec + "\n\n" + per;
             md.append(rec).append("\n\n");
             md.append(String.format("| prompt | method | seeds | edit success | preservation | CLIP sim before | after |%n"));
             md.append("|---|---|---|---|---|---|---|\n");
@@ -149,11 +153,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
                          var mapper = mapperFile != null ? dev.styleclip.edit.mapper.MapperCheckpoint.read(mapperFile).mapper() : null) {
                         WorldEval.Method method = switch (m) {
                             case "optimize" -> eval.optimize(steps, lr, l2Lambda);
-                            case "mapper" -> (w, tt) -> {
-                                try (NoGradGuard ng = new NoGradGuard()) {
-                                    return g.synthesize(mapper.edit(w), NoiseMode.CONST);
-                                }
-                            };
+                            case "mapper" -> eval.latentMap(mapper::edit);
                             default -> global;
                         };
                         WorldEval.Edited edited = eval.edit(t, method, chosen);

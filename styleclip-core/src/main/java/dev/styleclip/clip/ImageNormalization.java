@@ -12,5 +12,17 @@ public enum ImageNormalization {
      * ({@link dev.styleclip.clip.preprocess.ClipImagePreprocess#MEAN}, {@code STD}), so the image is in the range
      * CLIP was trained on (as StyleGAN-NADA's CLIP loss does). Not StyleCLIP's behaviour.
      */
-    CLIP_MEAN_STD
+    CLIP_MEAN_STD;
+
+    /** Below this input side a CLIP is one of the project's world CLIPs (every published CLIP takes 224 px or more). */
+    public static final int PUBLISHED_MIN_SIDE = 224;
+
+    /**
+     * The normalisation a model wants: {@link #CLIP_MEAN_STD} for the project's own small CLIPs (input side below
+     * {@link #PUBLISHED_MIN_SIDE}; {@code ClipTrainer} trains them on normalised pixels), {@link #NONE} for the
+     * published ones (StyleCLIP's recipe, which the reference results were made with).
+     */
+    public static ImageNormalization forModel(ClipModel model) {
+        return model.config().imageResolution() < PUBLISHED_MIN_SIDE ? CLIP_MEAN_STD : NONE;
+    }
 }

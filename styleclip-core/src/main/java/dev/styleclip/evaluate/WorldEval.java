@@ -66,7 +66,8 @@ public final class WorldEval {
     }
 
     /** How well the classifier recognises the generator's samples. */
-    public record Recognition(int samples, double confidentSpecies, double meanConfidence, double agreementWithPrior) {
+    public record Recognition(int samples, double confidentSpecies, double meanConfidence, double agreementWithPrior,
+                              java.util.Map<String, Double> agreementByCategory) {
     }
 
     /** Edits a batch of W+ latents [B, L, D] towards a prompt; returns the edited images [B, 3, S, S]. */
@@ -228,6 +229,8 @@ public final class WorldEval {
         double confSum = 0, agree = 0;
         long heads = 0;
         int speciesHead = AttributeCategory.ALL.indexOf(AttributeCategory.SPECIES);
+        int cats = AttributeCategory.ALL.size();
+        long[] catAgree = new long[cats], catCount = new long[cats];
         for (int seed = 0; seed < n; seed++) {
             try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
                 Tensor z = Latents.seedZ(seed, g.config().styleDim());
@@ -241,10 +244,18 @@ public final class WorldEval {
                     if (!applies(cat, species(c))) continue;
                     confSum += conf[h];
                     heads++;
-                    if (cat.index(prior) == c[h]) agree++;
+                    catCount[h]++;
+                    if (cat.index(prior) == c[h]) {
+                        agree++;
+                        catAgree[h]++;
+                    }
                 }
             }
         }
-        return new Recognition(n, confident / (double) n, confSum / heads, agree / heads);
+        java.util.Map<String, Double> byCategory = new java.util.LinkedHashMap<>();
+        for (int h = 0; h < cats; h++) {
+            if (catCount[h] > 0) byCategory.put(AttributeCategory.ALL.get(h).name(), catAgree[h] / (double) catCount[h]);
+        }
+        return new Recognition(n, confident / (double) n, confSum / heads, agree / heads, byCategory);
     }
 }
