@@ -5,7 +5,11 @@ package dev.styleclip.world;
  * {@link WorldSampler#ATTRIBUTE_SLOTS} coordinates decide the attributes and the next
  * {@link WorldSampler#NUISANCE_SLOTS} the nuisance parameters, each through the normal CDF (so z_i ~ N(0, 1)
  * gives a uniform, and the attributes have exactly {@link WorldSampler}'s distribution); further coordinates
- * decide nothing. The bundled generator is trained to draw, for each z, the render of {@code sample(z)}
+ * decide nothing. The generator's portraits stand in a canonical pose: the geometric nuisance (head width and
+ * height, offsets, hair length) is fixed at {@link Nuisance#NONE}'s, so those four slots (and the hair-length one)
+ * decide nothing either; colours, clothes and shade still vary. A convolutional generator learns sub-pixel shifts
+ * from a style code slowly and, until it has, blurs every edge over the range of shifts; without them its
+ * portraits come out sharp far sooner (the CLIP and the classifier still learn on renders in every pose). The bundled generator is trained to draw, for each z, the render of {@code sample(z)}
  * (see {@code dev.styleclip.train.gan.RenderDistillation}), so its samples carry known attributes.
  */
 public final class WorldPrior {
@@ -24,7 +28,11 @@ public final class WorldPrior {
         double[] n = new double[WorldSampler.NUISANCE_SLOTS];
         for (int i = 0; i < a.length; i++) a[i] = normalCdf(z[i]);
         for (int i = 0; i < n.length; i++) n[i] = normalCdf(z[a.length + i]);
-        return WorldSampler.fromUniforms(seed, a, n);
+        WorldSample s = WorldSampler.fromUniforms(seed, a, n);
+        Nuisance v = s.nuisance(), c = Nuisance.NONE;
+        Nuisance posed = new Nuisance(c.faceWidth(), c.faceHeight(), c.offsetX(), c.offsetY(), c.hairLength(),
+                v.colorJitter(), v.backgroundJitter(), v.clothesHue(), v.shade());
+        return new WorldSample(s.seed(), s.attributes(), posed);
     }
 
     /** Phi(x), to about 1e-7 (Abramowitz and Stegun 7.1.26 for erf), clamped into [0, 1). */

@@ -32,6 +32,24 @@ class WorldPriorTest {
     }
 
     @Test
+    void theGeneratorsPortraitsStandInTheCanonicalPoseWhileColoursVary() {
+        java.util.Set<Double> jitters = new java.util.HashSet<>();
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < 50; i++) {
+            float[] z = new float[WorldPrior.USED_DIMENSIONS];
+            for (int j = 0; j < z.length; j++) z[j] = (float) r.nextGaussian();
+            Nuisance n = WorldPrior.sample(z, i).nuisance();
+            assertEquals(Nuisance.NONE.faceWidth(), n.faceWidth());
+            assertEquals(Nuisance.NONE.faceHeight(), n.faceHeight());
+            assertEquals(0.0, n.offsetX());
+            assertEquals(0.0, n.offsetY());
+            assertEquals(Nuisance.NONE.hairLength(), n.hairLength());
+            jitters.add(n.colorJitter());
+        }
+        assertEquals(50, jitters.size(), "colour jitter still comes from z");
+    }
+
+    @Test
     void onlyTheLeadingCoordinatesDecideAndEachSlotIsOneCategory() {
         float[] z = new float[40];
         WorldSample base = WorldPrior.sample(z, 0);
