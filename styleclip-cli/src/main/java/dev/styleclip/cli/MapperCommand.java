@@ -11,14 +11,14 @@ import picocli.CommandLine.Command;
 @Command(name = "mapper", mixinStandardHelpOptions = true,
         description = {"The latent mapper (StyleCLIP method 2): train one per prompt, apply it to latents.",
                 "The edit is w + 0.1 * M(w) on W+, with sub-mappers for coarse (rows 0-3), medium (4-7) and fine (8+) rows."},
-        subcommands = {MapperTrainCommand.class, MapperApplyCommand.class})
+        subcommands = {MapperTrainCommand.class, MapperApplyCommand.class, MapperStripCommand.class})
 public final class MapperCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a sub-command is required: train or apply");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a sub-command is required: train, apply or strip");
     }
 
     /** --levels coarse,medium,fine as a set; unknown names are usage errors. */

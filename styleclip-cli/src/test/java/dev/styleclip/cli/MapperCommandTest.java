@@ -103,6 +103,24 @@ class MapperCommandTest {
         assertEquals(2, CliRun.of("mapper").code());
     }
 
+    @Test
+    void stripKeepsTheMapperAndDropsTheDecoder() throws Exception {
+        Path small = dir.resolve("stripped.pt");
+        CliRun r = CliRun.of("mapper", "strip", CKPT, "--out", small.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("mapper width 512"), r.out());
+        MapperCheckpoint full = MapperCheckpoint.read(Path.of(CKPT)), stripped = MapperCheckpoint.read(small);
+        assertTrue(!stripped.hasDecoder() && full.hasDecoder());
+        assertTrue(Files.size(small) < Files.size(Path.of(CKPT)), Files.size(small) + " vs " + Files.size(Path.of(CKPT)));
+        assertEquals(full.levels(), stripped.levels());
+        assertEquals(full.opts().get("description"), stripped.opts().get("description"));
+        for (var e : full.mapperTensors().entrySet()) {
+            assertEquals(0.0, maxAbsDiff(e.getValue().read(), stripped.mapperTensors().get(e.getKey()).read()), 0.0, e.getKey());
+        }
+        assertEquals(2, CliRun.of("mapper", "strip", CKPT, "--out", CKPT).code(), "never overwrites its input");
+        assertEquals(2, CliRun.of("mapper", "strip", dir.resolve("nope.pt").toString(), "--out", small.toString()).code());
+    }
+
     private static String[] trainArgs(Path exp, String... extra) {
         String[] base = {"mapper", "train", "--description", PROMPT, "--clip", CLIP, "--checkpoint", CKPT,
                 "--latents-train", CliRun.fixture("mapper/train_latents.pt").toString(),

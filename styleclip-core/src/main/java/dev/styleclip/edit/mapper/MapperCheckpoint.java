@@ -166,4 +166,18 @@ public final class MapperCheckpoint {
         root.put("opts", new LinkedHashMap<>(opts));
         TorchWriter.writeZip(file, root);
     }
+
+    /**
+     * Writes the mapper alone: {@code {'state_dict': OrderedDict(mapper.*), 'opts': opts}}, which {@link #read}
+     * reads like a full checkpoint minus its decoder (the reader then supplies the generator). A few hundred KB
+     * where the decoder would add the whole generator: the form the bundled mappers ship in.
+     */
+    public static void writeWithoutDecoder(Path file, LevelsMapper mapper, Map<String, Object> opts) throws IOException {
+        Map<String, Object> sd = new LinkedHashMap<>();
+        mapper.stateDict().forEach((k, t) -> sd.put(MapperLayout.MAPPER_PREFIX + k, t));
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("state_dict", new TorchWriter.OrderedDict(sd));
+        root.put("opts", new LinkedHashMap<>(opts));
+        TorchWriter.writeZip(file, root);
+    }
 }
