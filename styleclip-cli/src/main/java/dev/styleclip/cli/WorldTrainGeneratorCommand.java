@@ -31,6 +31,10 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.002", paramLabel = "LR", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
+    @Option(names = "--warmup", defaultValue = "0", paramLabel = "N",
+            description = "Steps over which the learning rate rises linearly to --lr; give some with --init (default: ${DEFAULT-VALUE}).")
+    long warmup;
+
     @Option(names = "--channels", defaultValue = "4:256,8:256,16:128,32:64,64:32", paramLabel = "RES:CH,...",
             description = "Channel table; its largest resolution is the image size (default: ${DEFAULT-VALUE}).")
     String channels;
@@ -70,6 +74,7 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (steps < 1 || batch < 1 || lr <= 0 || every < 1) throw usage("--steps, --batch, --lr and --every must be positive");
+        if (warmup < 0) throw usage("--warmup must not be negative");
         if (ema < 0 || ema >= 1) throw usage("--ema must be in [0, 1)");
         var ch = GanOptions.parseChannels(channels);
         int size = ch.keySet().stream().mapToInt(Integer::intValue).max().orElseThrow();
@@ -80,7 +85,7 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
         Files.createDirectories(out.resolve("samples"));
         var err = spec.commandLine().getErr();
         var o = spec.commandLine().getOut();
-        var opts = new RenderDistillation.Options(new GeneratorConfig(size, styleDim, nMlp, ch), batch, lr, ema, seed);
+        var opts = new RenderDistillation.Options(new GeneratorConfig(size, styleDim, nMlp, ch), batch, lr, ema, seed, warmup);
         AtomicBoolean stop = new AtomicBoolean();
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         Thread hook = new Thread(() -> {

@@ -40,6 +40,35 @@ class BundledCommandsTest {
     }
 
     @Test
+    void editByAMapperFileAndWorldEvalWithMappers() throws Exception {
+        // an untrained 128-wide mapper (the bundled generator's style_dim), saved without a decoder
+        Path mappers = Files.createDirectories(dir.resolve("mappers"));
+        Path file = mappers.resolve("sunglasses.pt");
+        try (var m = dev.styleclip.edit.mapper.LevelsMapper.initialize(dev.styleclip.edit.mapper.MapperLevel.all(), 4, 128)) {
+            dev.styleclip.edit.mapper.MapperCheckpoint.writeWithoutDecoder(file, m, java.util.Map.of("description", "sunglasses"));
+        }
+        Path out = dir.resolve("mapper-edit");
+        CliRun r = CliRun.of("edit", "--method", "mapper", "--mapper", file.toString(), "--prompt", "sunglasses", "--seed", "2",
+                "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.readString(out.resolve("provenance.json")).contains("\"method\": \"mapper\""));
+        assertEquals(10 * 128, dev.styleclip.io.Npy.read(out.resolve("latent.npy")).toFloatArray().length, "W+ [1, 10, 128]");
+
+        CliRun none = CliRun.of("edit", "--method", "mapper", "--prompt", "a hat made of cheese", "--out", out.toString());
+        assertEquals(2, none.code(), none.err());
+        assertTrue(none.err().contains("no bundled mapper for \"a hat made of cheese\""), none.err());
+
+        Path ev = dir.resolve("eval-mapper");
+        CliRun e = CliRun.of("world", "eval", "--prompts", "sunglasses,bald", "--methods", "mapper", "--mappers", mappers.toString(),
+                "--seeds", "2", "--recognition", "2", "--out", ev.toString());
+        assertEquals(0, e.code(), e.err());
+        String table = Files.readString(ev.resolve("table.md"));
+        assertTrue(table.contains("| sunglasses | mapper | 2 |"), table);
+        assertTrue(!table.contains("| bald | mapper"), "no mapper, no row: " + table);
+        assertTrue(table.contains("per category"), table);
+    }
+
+    @Test
     void editRejectsImpossibleOptions() {
         assertEquals(2, CliRun.of("edit", "--prompt", "x", "--seed", "1", "--latent", "a.npy").code());
         assertEquals(2, CliRun.of("edit", "--prompt", "x", "--method", "paint").code());
@@ -75,5 +104,18 @@ class BundledCommandsTest {
         }
         assertTrue(Files.exists(gen.resolve("samples/000002.png")));
         assertEquals(2, CliRun.of("world", "train-generator", "--steps", "2", "--style-dim", "8", "--out", gen.toString()).code());
+
+        // a warm start from that file, with a warm-up; a file of another shape is refused, naming a key
+        Path more = dir.resolve("more");
+        CliRun warm = CliRun.of("world", "train-generator", "--steps", "1", "--batch", "2", "--channels", "4:32,8:32,16:32",
+                "--style-dim", "32", "--n-mlp", "2", "--warmup", "5", "--init", gen.resolve("generator.pt").toString(),
+                "--out", more.toString());
+        assertEquals(0, warm.code(), warm.err());
+        assertTrue(warm.out().contains("started from"), warm.out());
+        CliRun misfit = CliRun.of("world", "train-generator", "--steps", "1", "--batch", "2", "--channels", "4:32,8:16,16:32",
+                "--style-dim", "32", "--n-mlp", "2", "--init", gen.resolve("generator.pt").toString(), "--out", more.toString());
+        assertEquals(1, misfit.code(), misfit.err());
+        assertTrue(misfit.err().contains("does not fit"), misfit.err());
+        assertEquals(2, CliRun.of("world", "train", "--model", "clip", "--steps", "1", "--blur", "1.5", "--out", more.toString()).code());
     }
 }

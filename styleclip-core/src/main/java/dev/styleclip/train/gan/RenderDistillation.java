@@ -38,9 +38,24 @@ public final class RenderDistillation implements AutoCloseable {
         Tensor render(Tensor z);
     }
 
-    public record Options(GeneratorConfig config, int batch, double lr, double emaDecay, long seed) {
+    /**
+     * @param warmup steps over which the learning rate rises linearly to {@code lr} (a warm start with a fresh Adam
+     *               otherwise moves every weight by about lr in its first steps, undoing part of what the file held)
+     */
+    public record Options(GeneratorConfig config, int batch, double lr, double emaDecay, long seed, long warmup) {
         public Options {
-            if (batch < 1 || lr <= 0 || emaDecay < 0 || emaDecay >= 1) throw new IllegalArgumentException("need batch >= 1, lr > 0, 0 <= ema < 1");
+            if (batch < 1 || lr <= 0 || emaDecay < 0 || emaDecay >= 1 || warmup < 0) {
+                throw new IllegalArgumentException("need batch >= 1, lr > 0, 0 <= ema < 1, warmup >= 0");
+            }
+        }
+
+        public Options(GeneratorConfig config, int batch, double lr, double emaDecay, long seed) {
+            this(config, batch, lr, emaDecay, seed, 0);
+        }
+
+        /** The learning rate of step {@code step} (0-based). */
+        public double lrAt(long step) {
+            return step < warmup ? lr * (step + 1) / (warmup + 1) : lr;
         }
 
         /** The bundled model's shape: 64 px, style_dim 128, 4 mapping layers, channels 256-256-128-64-32. */
@@ -152,6 +167,8 @@ public final class RenderDistillation implements AutoCloseable {
             }
             Tensor img = g.synthesize(g.toWPlus(g.mapping(z)), NoiseMode.CONST);
             Tensor loss = img.sub(target).abs().mean();
+            adam.setLr(opts.lrAt(nextStep));
+            adamMapping.setLr(opts.lrAt(nextStep) / MAPPING_LR_MUL);
             adam.zeroGrad();
             adamMapping.zeroGrad();
             loss.backward();
