@@ -1,7 +1,8 @@
 package dev.styleclip.world;
 
 /**
- * The world as a function of a generator latent: which portrait a z in N(0, I) stands for. The first
+ * The world as a function of a generator latent: which portrait a z in N(0, I) stands for. The latent is read as the
+ * mapping network reads it, after PixelNorm (so z and 2z stand for the same portrait); then the first
  * {@link WorldSampler#ATTRIBUTE_SLOTS} coordinates decide the attributes and the next
  * {@link WorldSampler#NUISANCE_SLOTS} the nuisance parameters, each through the normal CDF (so z_i ~ N(0, 1)
  * gives a uniform, and the attributes have exactly {@link WorldSampler}'s distribution); further coordinates
@@ -9,8 +10,9 @@ package dev.styleclip.world;
  * height, offsets, hair length) is fixed at {@link Nuisance#NONE}'s, so those four slots (and the hair-length one)
  * decide nothing either; colours, clothes and shade still vary. A convolutional generator learns sub-pixel shifts
  * from a style code slowly and, until it has, blurs every edge over the range of shifts; without them its
- * portraits come out sharp far sooner (the CLIP and the classifier still learn on renders in every pose). The bundled generator is trained to draw, for each z, the render of {@code sample(z)}
- * (see {@code dev.styleclip.train.gan.RenderDistillation}), so its samples carry known attributes.
+ * portraits come out sharp far sooner (the CLIP and the classifier still learn on renders in every pose). The
+ * bundled generator is trained to draw, for each z, the render of {@code sample(z)} (see
+ * {@code dev.styleclip.train.gan.RenderDistillation}), so its samples carry known attributes.
  */
 public final class WorldPrior {
     /** Coordinates of z that decide something. */
@@ -24,10 +26,15 @@ public final class WorldPrior {
         if (z.length < USED_DIMENSIONS) {
             throw new IllegalArgumentException("a world latent needs at least " + USED_DIMENSIONS + " dimensions, got " + z.length);
         }
+        // as the mapping network sees z: PixelNorm, z * rsqrt(mean(z^2) + 1e-8). Deciding on raw coordinates would
+        // make every attribute near a threshold a coin toss for the generator (|z| varies by ~6% at 128 dimensions).
+        double sq = 0;
+        for (float v : z) sq += (double) v * v;
+        double scale = 1 / Math.sqrt(sq / z.length + 1e-8);
         double[] a = new double[WorldSampler.ATTRIBUTE_SLOTS];
         double[] n = new double[WorldSampler.NUISANCE_SLOTS];
-        for (int i = 0; i < a.length; i++) a[i] = normalCdf(z[i]);
-        for (int i = 0; i < n.length; i++) n[i] = normalCdf(z[a.length + i]);
+        for (int i = 0; i < a.length; i++) a[i] = normalCdf(z[i] * scale);
+        for (int i = 0; i < n.length; i++) n[i] = normalCdf(z[a.length + i] * scale);
         WorldSample s = WorldSampler.fromUniforms(seed, a, n);
         Nuisance v = s.nuisance(), c = Nuisance.NONE;
         Nuisance posed = new Nuisance(c.faceWidth(), c.faceHeight(), c.offsetX(), c.offsetY(), c.hairLength(),

@@ -50,6 +50,28 @@ class WorldPriorTest {
     }
 
     @Test
+    void theLatentIsReadAfterPixelNormAsTheMappingNetworkReadsIt() {
+        java.util.Random r = new java.util.Random(11);
+        int differ = 0;
+        for (int i = 0; i < 200; i++) {
+            float[] z = new float[128];
+            for (int j = 0; j < z.length; j++) z[j] = (float) r.nextGaussian();
+            float[] scaled = z.clone(), reordered = z.clone();
+            for (int j = 0; j < z.length; j++) scaled[j] *= 1.5f;
+            for (int j = WorldPrior.USED_DIMENSIONS; j < z.length; j++) reordered[j] = z[z.length - 1 - (j - WorldPrior.USED_DIMENSIONS)];
+            WorldSample s = WorldPrior.sample(z, i);
+            assertEquals(s.attributes(), WorldPrior.sample(scaled, i).attributes(), "z and 1.5 z are one portrait");
+            assertEquals(s.nuisance().colorJitter(), WorldPrior.sample(scaled, i).nuisance().colorJitter(), 1e-6);
+            assertEquals(s.attributes(), WorldPrior.sample(reordered, i).attributes(), "trailing coordinates act only through the norm");
+            assertEquals(s.nuisance().shade(), WorldPrior.sample(reordered, i).nuisance().shade(), 1e-6);
+            float[] loud = z.clone();
+            for (int j = WorldPrior.USED_DIMENSIONS; j < z.length; j++) loud[j] *= 2f; // a larger norm shrinks the read coordinates
+            if (!WorldPrior.sample(loud, i).attributes().equals(s.attributes())) differ++;
+        }
+        assertTrue(differ > 20, differ + " of 200 portraits change when only the trailing coordinates grow");
+    }
+
+    @Test
     void onlyTheLeadingCoordinatesDecideAndEachSlotIsOneCategory() {
         float[] z = new float[40];
         WorldSample base = WorldPrior.sample(z, 0);
