@@ -35,6 +35,14 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
             description = "Steps over which the learning rate rises linearly to --lr; give some with --init (default: ${DEFAULT-VALUE}).")
     long warmup;
 
+    @Option(names = "--codes", description = "Codes mode: the synthesis learns from a learned code per attribute cell "
+            + "(LatentCodes) and the mapping network learns to reproduce the codes; sharper sooner than learning through the mapping.")
+    boolean codesMode;
+
+    @Option(names = "--polish", defaultValue = "3000", paramLabel = "N",
+            description = "Codes mode: mapping-only regression steps after training, before the final save (default: ${DEFAULT-VALUE}).")
+    int polish;
+
     @Option(names = "--channels", defaultValue = "4:256,8:256,16:128,32:64,64:32", paramLabel = "RES:CH,...",
             description = "Channel table; its largest resolution is the image size (default: ${DEFAULT-VALUE}).")
     String channels;
@@ -99,7 +107,7 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         Path file = out.resolve("generator.pt");
         StepPrinter printer = new StepPrinter(err, "generator", logEvery);
-        try (RenderDistillation t = new RenderDistillation(opts, WorldData.priorRenders(size))) {
+        try (RenderDistillation t = new RenderDistillation(opts, WorldData.priorRenders(size), codesMode ? WorldData.priorFactors() : null)) {
             if (init != null) {
                 t.initFrom(init);
                 o.println("started from " + init);
@@ -110,7 +118,9 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
             while (t.nextStep() < steps && !stop.get()) {
                 double loss = t.step();
                 running = Double.isNaN(running) ? loss : 0.95 * running + 0.05 * loss;
-                printer.step(t.nextStep() - 1, steps, String.format("L1 %.4f (avg %.4f)", loss, running));
+                printer.step(t.nextStep() - 1, steps, codesMode
+                        ? String.format("L1 %.4f (avg %.4f) mapping mse %.4f", loss, running, t.lastMappingLoss())
+                        : String.format("L1 %.4f (avg %.4f)", loss, running));
                 if (t.nextStep() % every == 0 || t.nextStep() == steps) {
                     t.saveGenerator(file, true);
                     t.writeSamples(fixed, out.resolve("samples").resolve(String.format("%06d.png", t.nextStep())));
@@ -118,7 +128,14 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
                     o.flush();
                 }
             }
-            if (stop.get()) {
+            if (codesMode && polish > 0) {
+                StepPrinter pp = new StepPrinter(err, "mapping polish", Math.max(1, polish / 10));
+                double mse = t.polishMapping(polish, 1024, i -> pp.step(i - 1, polish, ""));
+                t.saveGenerator(file, true);
+                t.writeSamples(fixed, out.resolve("samples").resolve(String.format("%06d_polished.png", t.nextStep())));
+                o.printf("mapping polished (%d steps, mse %.5f): wrote %s (g_ema L1 on the sample latents %.4f)%n", polish, mse, file,
+                        t.emaLoss(fixed));
+            } else if (stop.get()) {
                 t.saveGenerator(file, true);
                 o.println("stopped at step " + t.nextStep() + ": wrote " + file);
             }

@@ -105,6 +105,43 @@ public final class WorldData {
         return out;
     }
 
+    /**
+     * The world's factorization of a generator latent for codes-mode render distillation: one discrete factor per
+     * attribute slot (its cells between {@link dev.styleclip.world.WorldSampler#slotCuts}) and the nuisance uniforms
+     * as continuous factors, all read from z as {@link dev.styleclip.world.WorldPrior} reads it.
+     */
+    public static dev.styleclip.train.gan.LatentCodes.Factorization priorFactors() {
+        int slots = dev.styleclip.world.WorldSampler.ATTRIBUTE_SLOTS;
+        int cont = dev.styleclip.world.WorldSampler.NUISANCE_SLOTS;
+        int[] counts = new int[slots];
+        for (int i = 0; i < slots; i++) counts[i] = dev.styleclip.world.WorldSampler.slotCuts(i).length + 1;
+        return new dev.styleclip.train.gan.LatentCodes.Factorization() {
+            @Override
+            public int[] cellCounts() {
+                return counts.clone();
+            }
+
+            @Override
+            public int continuous() {
+                return cont;
+            }
+
+            @Override
+            public dev.styleclip.train.gan.LatentCodes.Factors of(org.bytedeco.pytorch.Tensor z) {
+                float[] all = dev.styleclip.tensor.Tensors.toFloatArray(z);
+                int n = (int) z.size(0), d = (int) z.size(1);
+                long[] cells = new long[n * slots];
+                float[] c = new float[n * cont];
+                for (int b = 0; b < n; b++) {
+                    double[] u = dev.styleclip.world.WorldPrior.uniforms(java.util.Arrays.copyOfRange(all, b * d, (b + 1) * d));
+                    for (int i = 0; i < slots; i++) cells[b * slots + i] = dev.styleclip.world.WorldSampler.slotCell(i, u[i]);
+                    for (int j = 0; j < cont; j++) c[b * cont + j] = (float) u[slots + j];
+                }
+                return new dev.styleclip.train.gan.LatentCodes.Factors(n, cells, c);
+            }
+        };
+    }
+
     /** What each generator latent stands for ({@link dev.styleclip.world.WorldPrior}), rendered at {@code imageSize}. */
     public static dev.styleclip.train.gan.RenderDistillation.Targets priorRenders(int imageSize) {
         return z -> {

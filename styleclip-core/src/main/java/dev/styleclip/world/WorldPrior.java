@@ -23,6 +23,21 @@ public final class WorldPrior {
 
     /** The portrait that latent {@code z} (at least {@link #USED_DIMENSIONS} long) stands for. */
     public static WorldSample sample(float[] z, long seed) {
+        double[] u = uniforms(z);
+        double[] a = java.util.Arrays.copyOfRange(u, 0, WorldSampler.ATTRIBUTE_SLOTS);
+        double[] n = java.util.Arrays.copyOfRange(u, WorldSampler.ATTRIBUTE_SLOTS, USED_DIMENSIONS);
+        WorldSample s = WorldSampler.fromUniforms(seed, a, n);
+        Nuisance v = s.nuisance(), c = Nuisance.NONE;
+        Nuisance posed = new Nuisance(c.faceWidth(), c.faceHeight(), c.offsetX(), c.offsetY(), c.hairLength(),
+                v.colorJitter(), v.backgroundJitter(), v.clothesHue(), v.shade());
+        return new WorldSample(s.seed(), s.attributes(), posed);
+    }
+
+    /**
+     * The {@link #USED_DIMENSIONS} uniforms that {@code z} decides: the attribute slots, then the nuisance slots, each
+     * the normal CDF of a coordinate of PixelNorm(z).
+     */
+    public static double[] uniforms(float[] z) {
         if (z.length < USED_DIMENSIONS) {
             throw new IllegalArgumentException("a world latent needs at least " + USED_DIMENSIONS + " dimensions, got " + z.length);
         }
@@ -31,15 +46,9 @@ public final class WorldPrior {
         double sq = 0;
         for (float v : z) sq += (double) v * v;
         double scale = 1 / Math.sqrt(sq / z.length + 1e-8);
-        double[] a = new double[WorldSampler.ATTRIBUTE_SLOTS];
-        double[] n = new double[WorldSampler.NUISANCE_SLOTS];
-        for (int i = 0; i < a.length; i++) a[i] = normalCdf(z[i] * scale);
-        for (int i = 0; i < n.length; i++) n[i] = normalCdf(z[a.length + i] * scale);
-        WorldSample s = WorldSampler.fromUniforms(seed, a, n);
-        Nuisance v = s.nuisance(), c = Nuisance.NONE;
-        Nuisance posed = new Nuisance(c.faceWidth(), c.faceHeight(), c.offsetX(), c.offsetY(), c.hairLength(),
-                v.colorJitter(), v.backgroundJitter(), v.clothesHue(), v.shade());
-        return new WorldSample(s.seed(), s.attributes(), posed);
+        double[] u = new double[USED_DIMENSIONS];
+        for (int i = 0; i < u.length; i++) u[i] = normalCdf(z[i] * scale);
+        return u;
     }
 
     /** Phi(x), to about 1e-7 (Abramowitz and Stegun 7.1.26 for erf), clamped into [0, 1). */

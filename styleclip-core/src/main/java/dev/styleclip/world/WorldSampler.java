@@ -53,6 +53,42 @@ public final class WorldSampler {
         return new WorldSample(seed, attributes(attributeU), nuisance(nuisanceU));
     }
 
+    /**
+     * Where attribute slot {@code slot}'s uniform changes what {@link #attributes} makes of it: the cut points in
+     * (0, 1), ascending. Two uniforms between the same cuts give the same attributes, whatever the other slots hold.
+     */
+    public static double[] slotCuts(int slot) {
+        return switch (slot) {
+            case 0 -> new double[] {HUMAN_FRACTION, HUMAN_FRACTION + CAT_FRACTION};
+            case 1 -> even(Background.values().length);
+            case 2 -> even(Presentation.values().length);
+            case 3 -> even(HairStyle.values().length);
+            case 4 -> even(HairColor.values().length);
+            case 5 -> even(SkinTone.values().length);
+            case 6 -> even(EyeColor.values().length);
+            case 7 -> even(Expression.values().length);
+            case 8 -> even(Eyewear.values().length);
+            case 9 -> even(FacialHair.values().length);
+            case 10 -> new double[] {0.25, 0.5}; // makeup: worn below 0.5 (women) or 0.25 (men)
+            case 11 -> even(CatCoat.values().length);
+            case 12 -> even(Mane.values().length);
+            default -> throw new IllegalArgumentException("no attribute slot " + slot);
+        };
+    }
+
+    /** The cell of {@code u} among {@link #slotCuts}: how many cuts lie at or below it. */
+    public static int slotCell(int slot, double u) {
+        int cell = 0;
+        for (double c : slotCuts(slot)) if (u >= c) cell++;
+        return cell;
+    }
+
+    private static double[] even(int n) {
+        double[] c = new double[n - 1];
+        for (int k = 1; k < n; k++) c[k - 1] = k / (double) n;
+        return c;
+    }
+
     private static double[] uniforms(SplittableRandom r, int n) {
         double[] u = new double[n];
         for (int i = 0; i < n; i++) u[i] = r.nextDouble();

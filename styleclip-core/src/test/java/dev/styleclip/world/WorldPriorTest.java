@@ -72,6 +72,31 @@ class WorldPriorTest {
     }
 
     @Test
+    void slotCutsPartitionEachSlotIntoCellsOfEqualAttributes() {
+        java.util.Random r = new java.util.Random(21);
+        for (int trial = 0; trial < 400; trial++) {
+            double[] a = new double[WorldSampler.ATTRIBUTE_SLOTS], n = new double[WorldSampler.NUISANCE_SLOTS];
+            for (int i = 0; i < a.length; i++) a[i] = r.nextDouble();
+            for (int i = 0; i < n.length; i++) n[i] = r.nextDouble();
+            int slot = trial % WorldSampler.ATTRIBUTE_SLOTS;
+            double[] cuts = WorldSampler.slotCuts(slot);
+            int cell = WorldSampler.slotCell(slot, a[slot]);
+            double lo = cell == 0 ? 0 : cuts[cell - 1], hi = cell == cuts.length ? 1 : cuts[cell];
+            double[] b = a.clone();
+            b[slot] = lo + (hi - lo) * r.nextDouble() * 0.999;
+            assertEquals(cell, WorldSampler.slotCell(slot, b[slot]));
+            assertEquals(WorldSampler.fromUniforms(0, a, n).attributes(), WorldSampler.fromUniforms(0, b, n).attributes(),
+                    "slot " + slot + ", cell " + cell);
+        }
+        // and a cut is a real boundary somewhere: crossing the species cuts changes the species
+        double[] a = new double[WorldSampler.ATTRIBUTE_SLOTS], n = new double[WorldSampler.NUISANCE_SLOTS];
+        a[0] = 0.69;
+        double[] b = a.clone();
+        b[0] = 0.71;
+        assertTrue(WorldSampler.fromUniforms(0, a, n).attributes().species() != WorldSampler.fromUniforms(0, b, n).attributes().species());
+    }
+
+    @Test
     void onlyTheLeadingCoordinatesDecideAndEachSlotIsOneCategory() {
         float[] z = new float[40];
         WorldSample base = WorldPrior.sample(z, 0);

@@ -79,12 +79,29 @@ public final class RenderDistillation implements AutoCloseable {
     private final Adam adamMapping;
     private final List<Tensor> synthParams = new ArrayList<>();
     private final List<Tensor> mappingParams = new ArrayList<>();
+    private final LatentCodes.Factorization factorization;
+    private final LatentCodes codes;
+    private final LatentCodes emaCodes;
+    private double lastMappingLoss = Double.NaN;
     private long nextStep;
 
+    /** Latents the mapping network regresses onto the codes per step, in codes mode. */
+    public static final int MAPPING_BATCH = 256;
+
     public RenderDistillation(Options opts, Targets targets) throws CheckpointException {
+        this(opts, targets, null);
+    }
+
+    /**
+     * With a {@code factorization} (codes mode), the synthesis network learns from {@link LatentCodes} of z rather
+     * than from the mapping network's w, and the mapping network learns, each step on {@link #MAPPING_BATCH} more
+     * latents, to reproduce the codes (mean squared error); {@link #polishMapping} finishes that regression.
+     */
+    public RenderDistillation(Options opts, Targets targets, LatentCodes.Factorization factorization) throws CheckpointException {
         Engine.init();
         this.opts = opts;
         this.targets = targets;
+        this.factorization = factorization;
         this.owned = new PointerScope();
         try {
             torch.manual_seed(opts.seed());
@@ -96,6 +113,17 @@ public final class RenderDistillation implements AutoCloseable {
                 trainable.add(e.getKey());
                 e.getValue().set_requires_grad(true);
                 (e.getKey().startsWith("style.") ? mappingParams : synthParams).add(e.getValue());
+            }
+            if (factorization != null) {
+                codes = new LatentCodes(factorization, opts.config().styleDim(), 0.5);
+                for (Tensor t : codes.parameters()) {
+                    t.set_requires_grad(true);
+                    synthParams.add(t);
+                }
+                emaCodes = codes.copy();
+            } else {
+                codes = null;
+                emaCodes = null;
             }
             Tensor avg = torch.zeros(1, opts.config().styleDim());
             g = Generator.create(opts.config(), StateDict.ofTensors("g", params), avg, "g");
@@ -145,6 +173,45 @@ public final class RenderDistillation implements AutoCloseable {
                 ema.get(e.getKey()).copy_(v);
             }
         }
+        if (codes != null) {
+            try (PointerScope scope = new PointerScope()) {
+                torch.manual_seed(opts.seed() + 77);
+                codes.fitTo(gEma, factorization, torch.randn(8192, opts.config().styleDim()));
+                emaCodes.copyFrom(codes);
+            }
+        }
+    }
+
+    /**
+     * Codes mode: {@code steps} more updates of the mapping network alone towards the averaged codes (batches of
+     * {@code batch} latents, Adam at the mapping's rate), then g_ema takes the result as its mapping network, so that
+     * the saved generator's w(z) is as close to the codes its synthesis learned from as the mapping can get.
+     * Returns the final mean squared error.
+     */
+    public double polishMapping(int steps, int batch, java.util.function.LongConsumer progress) {
+        if (codes == null) throw new IllegalStateException("polishMapping needs codes mode");
+        double last = Double.NaN;
+        for (int i = 0; i < steps; i++) {
+            try (PointerScope scope = new PointerScope()) {
+                torch.manual_seed(opts.seed() * 7_919L + i + 900_000_000L);
+                Tensor z = torch.randn(batch, opts.config().styleDim());
+                Tensor want;
+                try (NoGradGuard ng = new NoGradGuard()) {
+                    want = emaCodes.codes(factorization.of(z));
+                }
+                Tensor loss = g.mapping(z).sub(want).pow(new Scalar(2)).mean();
+                adamMapping.setLr(opts.lr() / MAPPING_LR_MUL * (i < steps / 2 ? 1 : 0.2));
+                adamMapping.zeroGrad();
+                loss.backward();
+                adamMapping.step();
+                last = loss.item_double();
+            }
+            if (progress != null) progress.accept(i + 1);
+        }
+        try (NoGradGuard ng = new NoGradGuard()) {
+            for (String k : trainable) if (k.startsWith("style.")) ema.get(k).copy_(params.get(k).detach());
+        }
+        return last;
     }
 
     public Generator generatorEma() {
@@ -157,6 +224,11 @@ public final class RenderDistillation implements AutoCloseable {
         return torch.randn(opts.batch(), opts.config().styleDim());
     }
 
+    /** The mapping network's mean squared error to the codes at the last step (codes mode; NaN otherwise). */
+    public double lastMappingLoss() {
+        return lastMappingLoss;
+    }
+
     /** One update; returns the L1 loss of the batch. */
     public double step() {
         try (PointerScope scope = new PointerScope()) {
@@ -165,19 +237,34 @@ public final class RenderDistillation implements AutoCloseable {
             try (NoGradGuard ng = new NoGradGuard()) {
                 target = targets.render(z);
             }
-            Tensor img = g.synthesize(g.toWPlus(g.mapping(z)), NoiseMode.CONST);
+            Tensor w = codes != null ? codes.codes(factorization.of(z)) : g.mapping(z);
+            Tensor img = g.synthesize(g.toWPlus(w), NoiseMode.CONST);
             Tensor loss = img.sub(target).abs().mean();
+            Tensor mappingLoss = null;
+            if (codes != null) {
+                torch.manual_seed(opts.seed() * 1_000_003L + nextStep + 500_000_000L);
+                Tensor z2 = torch.randn(MAPPING_BATCH, opts.config().styleDim());
+                Tensor want;
+                try (NoGradGuard ng = new NoGradGuard()) {
+                    want = codes.codes(factorization.of(z2)).detach();
+                }
+                mappingLoss = g.mapping(z2).sub(want).pow(new Scalar(2)).mean();
+            }
             adam.setLr(opts.lrAt(nextStep));
             adamMapping.setLr(opts.lrAt(nextStep) / MAPPING_LR_MUL);
             adam.zeroGrad();
             adamMapping.zeroGrad();
-            loss.backward();
+            (mappingLoss != null ? loss.add(mappingLoss) : loss).backward();
             adam.step();
             adamMapping.step();
             try (NoGradGuard ng = new NoGradGuard()) {
                 for (String k : trainable) {
                     ema.get(k).mul_(new Scalar(opts.emaDecay())).add_(params.get(k).detach(), new Scalar(1 - opts.emaDecay()));
                 }
+            }
+            if (codes != null) {
+                emaCodes.lerpTowards(codes, opts.emaDecay());
+                lastMappingLoss = mappingLoss.item_double();
             }
             nextStep++;
             return loss.item_double();

@@ -84,6 +84,52 @@ class RenderDistillationTest {
     }
 
     @Test
+    void codesModeLearnsFromCodesAndTheMappingLearnsToReproduceThem() throws Exception {
+        Engine.init();
+        try (PointerScope scope = new PointerScope();
+             RenderDistillation t = new RenderDistillation(tiny(), WorldData.priorRenders(16), WorldData.priorFactors())) {
+            double firstL1 = t.step(), firstMse = t.lastMappingLoss();
+            double l1 = 0, mse = 0;
+            for (int i = 0; i < 30; i++) {
+                l1 = t.step();
+                mse = t.lastMappingLoss();
+            }
+            assertTrue(l1 < 0.8 * firstL1, "L1 " + firstL1 + " -> " + l1);
+            assertTrue(mse < firstMse, "mapping mse " + firstMse + " -> " + mse);
+            double polished = t.polishMapping(60, 256, null);
+            assertTrue(polished < mse, "polish: " + mse + " -> " + polished);
+            Path file = dir.resolve("coded.pt");
+            t.saveGenerator(file, false);
+            try (Generator loaded = Generator.load(file)) {
+                assertEquals(16, loaded.config().size());
+            }
+        }
+    }
+
+    @Test
+    void codesFitToAGeneratorReproduceItsMeanW() throws Exception {
+        Engine.init();
+        try (PointerScope scope = new PointerScope();
+             RenderDistillation t = new RenderDistillation(tiny(), WorldData.priorRenders(16))) {
+            for (int i = 0; i < 3; i++) t.step();
+            LatentCodes codes = new LatentCodes(WorldData.priorFactors(), 32, 0.5);
+            torch.manual_seed(5);
+            Tensor z = torch.randn(4096, 32);
+            codes.fitTo(t.generatorEma(), WorldData.priorFactors(), z);
+            try (NoGradGuard ng = new NoGradGuard()) {
+                Tensor w = t.generatorEma().mapping(z);
+                Tensor c = codes.codes(WorldData.priorFactors().of(z));
+                double meanGap = w.mean(new long[] {0}, false, new org.bytedeco.pytorch.ScalarTypeOptional())
+                        .sub(c.mean(new long[] {0}, false, new org.bytedeco.pytorch.ScalarTypeOptional())).abs().max().item_double();
+                assertTrue(meanGap < 0.05, "the codes' mean is w's mean: " + meanGap);
+                double spread = w.sub(c).pow(new org.bytedeco.pytorch.Scalar(2)).mean().item_double();
+                double var = w.var().item_double();
+                assertTrue(spread < var, "the codes explain part of w: residual " + spread + " vs variance " + var);
+            }
+        }
+    }
+
+    @Test
     void sameSeedSameRun() throws Exception {
         Engine.init();
         double[] losses = new double[2];
