@@ -39,9 +39,13 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
             + "(LatentCodes) and the mapping network learns to reproduce the codes; sharper sooner than learning through the mapping.")
     boolean codesMode;
 
-    @Option(names = "--polish", defaultValue = "3000", paramLabel = "N",
-            description = "Codes mode: mapping-only regression steps after training, before the final save (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--polish", defaultValue = "6000", paramLabel = "N",
+            description = "Codes mode: mapping-only regression steps (batches of 1024 latents) after training, before the final save; "
+                    + "with --steps 0 and --init, only this (default: ${DEFAULT-VALUE}).")
     int polish;
+
+    @Option(names = "--polish-lr", defaultValue = "0.02", paramLabel = "LR", description = "Codes mode: learning rate of the polish (default: ${DEFAULT-VALUE}).")
+    double polishLr;
 
     @Option(names = "--channels", defaultValue = "4:256,8:256,16:128,32:64,64:32", paramLabel = "RES:CH,...",
             description = "Channel table; its largest resolution is the image size (default: ${DEFAULT-VALUE}).")
@@ -81,7 +85,10 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (steps < 1 || batch < 1 || lr <= 0 || every < 1) throw usage("--steps, --batch, --lr and --every must be positive");
+        if (steps < 0 || (steps == 0 && !(codesMode && init != null && polish > 0))) {
+            throw usage("--steps must be positive (0 only with --codes, --init and --polish: a polish of the mapping alone)");
+        }
+        if (batch < 1 || lr <= 0 || every < 1 || polish < 0 || polishLr <= 0) throw usage("--batch, --lr, --every and --polish-lr must be positive");
         if (warmup < 0) throw usage("--warmup must not be negative");
         if (ema < 0 || ema >= 1) throw usage("--ema must be in [0, 1)");
         var ch = GanOptions.parseChannels(channels);
@@ -123,21 +130,25 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
                         : String.format("L1 %.4f (avg %.4f)", loss, running));
                 if (t.nextStep() % every == 0 || t.nextStep() == steps) {
                     t.saveGenerator(file, true);
+                    if (codesMode) t.saveCodes(out.resolve(RenderDistillation.CODES_FILE));
                     t.writeSamples(fixed, out.resolve("samples").resolve(String.format("%06d.png", t.nextStep())));
                     o.printf("step %d: wrote %s (g_ema L1 on the sample latents %.4f)%n", t.nextStep(), file, t.emaLoss(fixed));
                     o.flush();
                 }
             }
-            if (codesMode && polish > 0) {
-                StepPrinter pp = new StepPrinter(err, "mapping polish", Math.max(1, polish / 10));
-                double mse = t.polishMapping(polish, 1024, i -> pp.step(i - 1, polish, ""));
+            if (stop.get()) {
                 t.saveGenerator(file, true);
+                if (codesMode) t.saveCodes(out.resolve(RenderDistillation.CODES_FILE));
+                o.println("stopped at step " + t.nextStep() + ": wrote " + file
+                        + (codesMode ? " and its codes; polish the mapping with --codes --steps 0 --init " + file : ""));
+            } else if (codesMode && polish > 0) {
+                StepPrinter pp = new StepPrinter(err, "mapping polish", Math.max(1, polish / 20));
+                double mse = t.polishMapping(polish, 1024, polishLr, i -> pp.step(i - 1, polish, ""));
+                t.saveGenerator(file, true);
+                t.saveCodes(out.resolve(RenderDistillation.CODES_FILE));
                 t.writeSamples(fixed, out.resolve("samples").resolve(String.format("%06d_polished.png", t.nextStep())));
                 o.printf("mapping polished (%d steps, mse %.5f): wrote %s (g_ema L1 on the sample latents %.4f)%n", polish, mse, file,
                         t.emaLoss(fixed));
-            } else if (stop.get()) {
-                t.saveGenerator(file, true);
-                o.println("stopped at step " + t.nextStep() + ": wrote " + file);
             }
         } finally {
             done.countDown();

@@ -2,6 +2,7 @@ package dev.styleclip.train.gan;
 
 import dev.styleclip.stylegan2.Generator;
 import dev.styleclip.tensor.Tensors;
+import java.nio.file.Path;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -143,6 +144,33 @@ public final class LatentCodes {
                 Tensor u = Tensors.floats(fs.continuous(), n, continuous).sub(new Scalar(0.5));
                 // uniform factors have variance 1/12: slope = 12 * E[(u - 1/2) (w - mean)]
                 mix.copy_(u.t().matmul(centred).mul(new Scalar(12.0 / n)));
+            }
+        }
+    }
+
+    /** The tensors under their names (bias, table, mix), for writing. */
+    public java.util.Map<String, Object> toRaw(String prefix) {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put(prefix + "bias", Tensors.toRaw(bias.detach()));
+        out.put(prefix + "table", Tensors.toRaw(table.detach()));
+        out.put(prefix + "mix", Tensors.toRaw(mix.detach()));
+        return out;
+    }
+
+    /** Overwrites the tensors with those written by {@link #toRaw}; shapes must match. */
+    public void load(java.util.Map<String, dev.styleclip.io.TensorRef> tensors, String prefix, Path file)
+            throws dev.styleclip.io.CheckpointException {
+        String[] names = {"bias", "table", "mix"};
+        List<Tensor> mine = parameters();
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            for (int i = 0; i < names.length; i++) {
+                var ref = tensors.get(prefix + names[i]);
+                long[] want = mine.get(i).sizes().vec().get();
+                if (ref == null || !java.util.Arrays.equals(ref.shape(), want)) {
+                    throw new dev.styleclip.io.CheckpointException(file, "no " + prefix + names[i] + " of shape " + java.util.Arrays.toString(want)
+                            + (ref == null ? "" : " (has " + java.util.Arrays.toString(ref.shape()) + ")"));
+                }
+                mine.get(i).copy_(Tensors.fromRawAsFloat(ref.read()));
             }
         }
     }
