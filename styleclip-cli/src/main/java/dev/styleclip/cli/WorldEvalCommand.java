@@ -137,7 +137,10 @@ public final class WorldEvalCommand implements Callable<Integer> {
             StringBuilder per = new StringBuilder("Agreement with the latent's intended attributes, per category:");
             r.agreementByCategory().forEach((cat, a) -> per.append(String.format(" %s %.0f%%", cat, 100 * a)));
             o.println(per);
-            rec = rec + "\n\n" + per;
+            StringBuilder zs = new StringBuilder("CLIP zero-shot accuracy on 300 renders (seeds 5000-5299), per category:");
+            eval.clipZeroShot(5000, 300).forEach((cat, a) -> zs.append(String.format(" %s %.0f%%", cat, 100 * a)));
+            o.println(zs);
+            rec = rec + "\n\n" + per + "\n\n" + zs;
             md.append(rec).append("\n\n");
             md.append(String.format("| prompt | method | seeds | edit success | preservation | CLIP sim before | after |%n"));
             md.append("|---|---|---|---|---|---|---|\n");

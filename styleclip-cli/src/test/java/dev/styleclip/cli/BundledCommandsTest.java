@@ -65,7 +65,7 @@ class BundledCommandsTest {
         String table = Files.readString(ev.resolve("table.md"));
         assertTrue(table.contains("| sunglasses | mapper | 2 |"), table);
         assertTrue(!table.contains("| bald | mapper"), "no mapper, no row: " + table);
-        assertTrue(table.contains("per category"), table);
+        assertTrue(table.contains("per category") && table.contains("CLIP zero-shot accuracy") && table.contains("hair_style"), table);
     }
 
     @Test

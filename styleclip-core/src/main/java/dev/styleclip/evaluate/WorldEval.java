@@ -219,6 +219,57 @@ public final class WorldEval {
         };
     }
 
+    /** Zero-shot prompts per category for {@link #clipZeroShot}: one prompt per class, in class order. */
+    static final java.util.Map<AttributeCategory, List<String>> ZERO_SHOT = new java.util.LinkedHashMap<>();
+
+    static {
+        ZERO_SHOT.put(AttributeCategory.SPECIES, List.of("a photo of a person", "a photo of a cat", "a photo of a lion"));
+        ZERO_SHOT.put(AttributeCategory.HAIR_STYLE, zeroShotPrompts(AttributeCategory.HAIR_STYLE, java.util.Map.of(
+                "bald", "bald", "mohawk", "mohawk hairstyle", "bob_cut", "bob cut", "curly", "curly hair", "short", "short hair", "long", "long hair")));
+        ZERO_SHOT.put(AttributeCategory.HAIR_COLOR, zeroShotPrompts(AttributeCategory.HAIR_COLOR, java.util.Map.of()));
+        ZERO_SHOT.put(AttributeCategory.EXPRESSION, zeroShotPrompts(AttributeCategory.EXPRESSION, java.util.Map.of(
+                "neutral", "neutral expression", "smiling", "smiling", "surprised", "surprised")));
+        ZERO_SHOT.put(AttributeCategory.EYEWEAR, zeroShotPrompts(AttributeCategory.EYEWEAR, java.util.Map.of(
+                "none", "no glasses", "glasses", "glasses", "sunglasses", "sunglasses")));
+        ZERO_SHOT.put(AttributeCategory.FACIAL_HAIR, zeroShotPrompts(AttributeCategory.FACIAL_HAIR, java.util.Map.of(
+                "none", "clean shaven", "beard", "beard", "moustache", "moustache")));
+        ZERO_SHOT.put(AttributeCategory.MAKEUP, zeroShotPrompts(AttributeCategory.MAKEUP, java.util.Map.of(
+                "none", "without makeup", "makeup", "makeup")));
+    }
+
+    /** A prompt per class: {@code words} where given, else "<class> hair" (hair colours). */
+    private static List<String> zeroShotPrompts(AttributeCategory c, java.util.Map<String, String> words) {
+        List<String> out = new ArrayList<>();
+        for (String name : c.classNames()) out.add(words.getOrDefault(name, name.replace('_', ' ') + " hair"));
+        return out;
+    }
+
+    /**
+     * CLIP's zero-shot accuracy on {@code n} world renders (seeds {@code firstSeed}...; never training seeds): per
+     * category of {@link #ZERO_SHOT}, the share of portraits it applies to whose class prompt CLIP ranks first. This
+     * says which prompts CLIP can guide an edit towards at all.
+     */
+    public java.util.Map<String, Double> clipZeroShot(long firstSeed, int n) {
+        java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard();
+             dev.styleclip.world.WorldDataset.Batch b = dev.styleclip.world.WorldDataset.batch(firstSeed, n, g.config().size())) {
+            Tensor img = normalize(clip.encodeImage(clipLoss.fit(b.images())));
+            for (var e : ZERO_SHOT.entrySet()) {
+                Tensor text = normalize(clip.encodeText(tokenizer.tokenize(e.getValue(), TruncationPolicy.TRUNCATE)));
+                long[] best = Tensors.toLongArray(img.matmul(text.t()).argmax(new org.bytedeco.pytorch.LongOptional(1), false));
+                int right = 0, counted = 0;
+                for (int i = 0; i < n; i++) {
+                    int truth = e.getKey().index(b.samples().get(i).attributes());
+                    if (truth == AttributeCategory.NOT_APPLICABLE) continue;
+                    counted++;
+                    if (best[i] == truth) right++;
+                }
+                if (counted > 0) out.put(e.getKey().name(), right / (double) counted);
+            }
+        }
+        return out;
+    }
+
     /**
      * How recognisable the generator's samples are: over seeds 0 .. n-1, the fraction whose species the classifier
      * names with confidence of at least 0.9, the mean confidence over every applicable head, and the fraction of
