@@ -143,7 +143,7 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
                         + (codesMode ? " and its codes; polish the mapping with --codes --steps 0 --init " + file : ""));
             } else if (codesMode && polish > 0) {
                 StepPrinter pp = new StepPrinter(err, "mapping polish", Math.max(1, polish / 20));
-                double mse = t.polishMapping(polish, 1024, polishLr, i -> pp.step(i - 1, polish, ""));
+                double mse = t.polishMapping(polish, 1024, polishLr, (i, e) -> pp.step(i - 1, polish, String.format("mse %.5f", e)));
                 t.saveGenerator(file, true);
                 t.saveCodes(out.resolve(RenderDistillation.CODES_FILE));
                 t.writeSamples(fixed, out.resolve("samples").resolve(String.format("%06d_polished.png", t.nextStep())));

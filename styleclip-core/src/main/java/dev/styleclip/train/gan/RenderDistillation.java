@@ -212,12 +212,18 @@ public final class RenderDistillation implements AutoCloseable {
      * the saved generator's w(z) is as close to the codes its synthesis learned from as the mapping can get.
      * Returns the final mean squared error.
      */
-    public double polishMapping(int steps, int batch, java.util.function.LongConsumer progress) {
+    public double polishMapping(int steps, int batch, PolishProgress progress) {
         return polishMapping(steps, batch, opts.lr(), progress);
     }
 
-    /** As {@link #polishMapping(int, int, java.util.function.LongConsumer)} at learning rate {@code lr}. */
-    public double polishMapping(int steps, int batch, double lr, java.util.function.LongConsumer progress) {
+    /** Progress of {@link #polishMapping}: the update just done (1-based) and its mean squared error. */
+    @FunctionalInterface
+    public interface PolishProgress {
+        void step(long done, double mse);
+    }
+
+    /** As {@link #polishMapping(int, int, PolishProgress)} at learning rate {@code lr}. */
+    public double polishMapping(int steps, int batch, double lr, PolishProgress progress) {
         if (codes == null) throw new IllegalStateException("polishMapping needs codes mode");
         double last = Double.NaN;
         for (int i = 0; i < steps; i++) {
@@ -235,7 +241,7 @@ public final class RenderDistillation implements AutoCloseable {
                 adamMapping.step();
                 last = loss.item_double();
             }
-            if (progress != null) progress.accept(i + 1);
+            if (progress != null) progress.step(i + 1, last);
         }
         try (NoGradGuard ng = new NoGradGuard()) {
             for (String k : trainable) if (k.startsWith("style.")) ema.get(k).copy_(params.get(k).detach());
