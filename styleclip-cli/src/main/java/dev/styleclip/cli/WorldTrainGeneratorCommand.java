@@ -39,9 +39,18 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
             + "(LatentCodes) and the mapping network learns to reproduce the codes; sharper sooner than learning through the mapping.")
     boolean codesMode;
 
-    @Option(names = "--polish", defaultValue = "6000", paramLabel = "N",
-            description = "Codes mode: mapping-only regression steps (batches of 1024 latents) after training, before the final save; "
-                    + "with --steps 0 and --init, only this (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--compile-mapping", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Codes mode: at the end, write the codes into the mapping network's weights (MappingCompiler: exact up to "
+                    + "narrow ramps at the thresholds) instead of polishing it by regression (default: ${DEFAULT-VALUE}).")
+    boolean compileMapping;
+
+    @Option(names = "--ramp", defaultValue = "0.002", paramLabel = "W",
+            description = "Codes mode: width of a compiled threshold's ramp, in PixelNorm(z) units (default: ${DEFAULT-VALUE}).")
+    double ramp;
+
+    @Option(names = "--polish", defaultValue = "0", paramLabel = "N",
+            description = "Codes mode with --no-compile-mapping: mapping-only regression steps (batches of 1024 latents) after "
+                    + "training, before the final save (default: ${DEFAULT-VALUE}).")
     int polish;
 
     @Option(names = "--polish-lr", defaultValue = "0.02", paramLabel = "LR", description = "Codes mode: learning rate of the polish (default: ${DEFAULT-VALUE}).")
@@ -85,8 +94,8 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (steps < 0 || (steps == 0 && !(codesMode && init != null && polish > 0))) {
-            throw usage("--steps must be positive (0 only with --codes, --init and --polish: a polish of the mapping alone)");
+        if (steps < 0 || (steps == 0 && !(codesMode && init != null))) {
+            throw usage("--steps must be positive (0 only with --codes and --init: the mapping's final step alone)");
         }
         if (batch < 1 || lr <= 0 || every < 1 || polish < 0 || polishLr <= 0) throw usage("--batch, --lr, --every and --polish-lr must be positive");
         if (warmup < 0) throw usage("--warmup must not be negative");
@@ -141,6 +150,13 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
                 if (codesMode) t.saveCodes(out.resolve(RenderDistillation.CODES_FILE));
                 o.println("stopped at step " + t.nextStep() + ": wrote " + file
                         + (codesMode ? " and its codes; polish the mapping with --codes --steps 0 --init " + file : ""));
+            } else if (codesMode && compileMapping) {
+                double mse = t.compileMapping(ramp);
+                t.saveGenerator(file, true);
+                t.saveCodes(out.resolve(RenderDistillation.CODES_FILE));
+                t.writeSamples(fixed, out.resolve("samples").resolve(String.format("%06d_compiled.png", t.nextStep())));
+                o.printf("mapping compiled (mse to the codes %.5f): wrote %s (g_ema L1 on the sample latents %.4f)%n", mse, file,
+                        t.emaLoss(fixed));
             } else if (codesMode && polish > 0) {
                 StepPrinter pp = new StepPrinter(err, "mapping polish", Math.max(1, polish / 20));
                 double mse = t.polishMapping(polish, 1024, polishLr, (i, e) -> pp.step(i - 1, polish, String.format("mse %.5f", e)));

@@ -127,6 +127,19 @@ public final class WorldData {
             }
 
             @Override
+            public double[] thresholds(int factor) {
+                double[] cuts = dev.styleclip.world.WorldSampler.slotCuts(factor);
+                double[] t = new double[cuts.length];
+                for (int i = 0; i < t.length; i++) t[i] = dev.styleclip.train.gan.MappingCompiler.inverseCdf(cuts[i]);
+                return t;
+            }
+
+            @Override
+            public boolean continuousMatters(int c) {
+                return c >= dev.styleclip.world.WorldPrior.FIRST_POSED_NUISANCE; // the generator's portraits stand in one pose
+            }
+
+            @Override
             public dev.styleclip.train.gan.LatentCodes.Factors of(org.bytedeco.pytorch.Tensor z) {
                 float[] all = dev.styleclip.tensor.Tensors.toFloatArray(z);
                 int n = (int) z.size(0), d = (int) z.size(1);

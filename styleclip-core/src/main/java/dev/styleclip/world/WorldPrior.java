@@ -17,6 +17,11 @@ package dev.styleclip.world;
 public final class WorldPrior {
     /** Coordinates of z that decide something. */
     public static final int USED_DIMENSIONS = WorldSampler.ATTRIBUTE_SLOTS + WorldSampler.NUISANCE_SLOTS;
+    /**
+     * The first nuisance slot that still varies in the generator's canonical pose (colour jitter, background
+     * jitter, clothes hue, shade); slots 0-4 (head size, offsets, hair length) are fixed.
+     */
+    public static final int FIRST_POSED_NUISANCE = 5;
 
     private WorldPrior() {
     }

@@ -30,6 +30,20 @@ public final class LatentCodes {
 
         /** The factors of each latent of z [B, D]. */
         Factors of(Tensor z);
+
+        /**
+         * For {@link MappingCompiler}: where discrete factor {@code f}'s cells change, as values of coordinate
+         * {@code f} of PixelNorm(z), ascending. Continuous factor {@code c} is coordinate {@code factors + c}, and its
+         * value is the normal CDF of that coordinate.
+         */
+        default double[] thresholds(int factor) {
+            throw new UnsupportedOperationException("this factorization cannot be compiled into a mapping network");
+        }
+
+        /** Whether continuous factor {@code c} changes the picture at all ({@link MappingCompiler} leaves the others out). */
+        default boolean continuousMatters(int c) {
+            return true;
+        }
     }
 
     /**
@@ -77,6 +91,32 @@ public final class LatentCodes {
         bias = o.bias.detach().clone();
         table = o.table.detach().clone();
         mix = o.mix.detach().clone();
+    }
+
+    /** Row {@code cell} of discrete factor {@code factor}'s table, as floats. */
+    public float[] tableRow(int factor, int cell) {
+        return Tensors.toFloatArray(table.select(0, offsets[factor] + cell));
+    }
+
+    public float[] bias() {
+        return Tensors.toFloatArray(bias);
+    }
+
+    /** Row {@code c} of the continuous factors' matrix. */
+    public float[] mixRow(int c) {
+        return Tensors.toFloatArray(mix.select(0, c));
+    }
+
+    public int dim() {
+        return dim;
+    }
+
+    public int discreteFactors() {
+        return factors;
+    }
+
+    public int continuousFactors() {
+        return continuous;
     }
 
     public List<Tensor> parameters() {

@@ -197,6 +197,30 @@ public final class RenderDistillation implements AutoCloseable {
     /** The codes' file beside a generator file (codes mode): {@link #initFrom} picks it up. */
     public static final String CODES_FILE = "codes.pt";
 
+    /**
+     * Codes mode: replaces the mapping network (trained and averaged) by {@link MappingCompiler}'s weights for the
+     * averaged codes, so that g_ema's w(z) is the codes its synthesis learned from, up to ramps of {@code rampWidth}
+     * at the cell boundaries. Returns the mean squared error of the compiled mapping to the codes on 4096 latents.
+     */
+    public double compileMapping(double rampWidth) {
+        if (codes == null) throw new IllegalStateException("compileMapping needs codes mode");
+        if (opts.config().nMlp() != 4) throw new IllegalStateException("the compiled mapping has 4 layers; this one has " + opts.config().nMlp());
+        boolean[] used = new boolean[factorization.continuous()];
+        for (int c = 0; c < used.length; c++) used[c] = factorization.continuousMatters(c);
+        Map<String, float[]> w = MappingCompiler.compile(emaCodes, factorization, rampWidth, used);
+        int d = opts.config().styleDim();
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            for (var e : w.entrySet()) {
+                Tensor v = e.getKey().endsWith(".weight") ? Tensors.floats(e.getValue(), d, d) : Tensors.floats(e.getValue(), d);
+                params.get(e.getKey()).copy_(v);
+                ema.get(e.getKey()).copy_(v);
+            }
+            torch.manual_seed(opts.seed() + 4242);
+            Tensor z = torch.randn(4096, d);
+            return gEma.mapping(z).sub(emaCodes.codes(factorization.of(z))).pow(new Scalar(2)).mean().item_double();
+        }
+    }
+
     /** Codes mode: writes the codes and their average ({@code codes.*}, {@code ema_codes.*}) as a torch zip. */
     public void saveCodes(Path file) throws IOException {
         if (codes == null) throw new IllegalStateException("saveCodes needs codes mode");
@@ -341,7 +365,8 @@ public final class RenderDistillation implements AutoCloseable {
         Map<String, Object> root = new LinkedHashMap<>();
         try (PointerScope scope = new PointerScope()) {
             Map<String, Object> sd = new LinkedHashMap<>();
-            ema.forEach((k, t) -> sd.put(k, half && !GanWeights.isBuffer(k) ? Tensors.toRawHalf(t) : Tensors.toRaw(t)));
+            // the mapping stays float32: a compiled one has steep weights (beyond float16's range) and sharp thresholds
+            ema.forEach((k, t) -> sd.put(k, half && !GanWeights.isBuffer(k) && !k.startsWith("style.") ? Tensors.toRawHalf(t) : Tensors.toRaw(t)));
             root.put("g_ema", new TorchWriter.OrderedDict(sd));
             root.put("latent_avg", Tensors.toRaw(latentAvg()));
         }

@@ -107,6 +107,40 @@ class RenderDistillationTest {
     }
 
     @Test
+    void aCompiledMappingNetworkDrawsTheCodes() throws Exception {
+        Engine.init();
+        // style_dim 128: the world's codes need 2 x (38 cuts + 4 x 4 CDF pieces) = 108 first-layer units
+        var opts = new RenderDistillation.Options(new GeneratorConfig(16, 128, 4, GanOptions.parseChannels("4:32,8:32,16:32")), 4, 0.01, 0.5, 3);
+        try (PointerScope scope = new PointerScope();
+             RenderDistillation t = new RenderDistillation(opts, WorldData.priorRenders(16), WorldData.priorFactors())) {
+            for (int i = 0; i < 3; i++) t.step();
+            double mse = t.compileMapping(0.002);
+            assertTrue(mse < 2e-3, "compiled mapping vs codes: " + mse);
+            Path file = dir.resolve("compiled.pt");
+            t.saveGenerator(file, true);
+            try (Generator g = Generator.load(file); NoGradGuard ng = new NoGradGuard()) {
+                // the saved mapping (float32 beside float16 synthesis weights) draws what g_ema draws
+                torch.manual_seed(8);
+                Tensor z = torch.randn(64, 128);
+                Generator mine = t.generatorEma();
+                assertEquals(0.0, Tensors.maxAbsDiff(g.mapping(z), mine.mapping(z)), 1e-4);
+            }
+        }
+    }
+
+    @Test
+    void theCompiledRampsSitOnTheWorldsThresholds() {
+        var f = WorldData.priorFactors();
+        // species: human below Phi^-1(0.70), cat up to Phi^-1(0.88), lion above
+        double[] t = f.thresholds(0);
+        assertEquals(2, t.length);
+        assertEquals(0.70, dev.styleclip.world.WorldPrior.normalCdf(t[0]), 1e-9);
+        assertEquals(0.88, dev.styleclip.world.WorldPrior.normalCdf(t[1]), 1e-9);
+        assertTrue(!f.continuousMatters(0) && f.continuousMatters(dev.styleclip.world.WorldPrior.FIRST_POSED_NUISANCE));
+        assertEquals(0.0, MappingCompiler.inverseCdf(0.5), 1e-9);
+    }
+
+    @Test
     void codesFitToAGeneratorReproduceItsMeanW() throws Exception {
         Engine.init();
         try (PointerScope scope = new PointerScope();
