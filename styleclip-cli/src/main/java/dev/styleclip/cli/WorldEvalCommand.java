@@ -86,6 +86,11 @@ public final class WorldEvalCommand implements Callable<Integer> {
     @Option(names = "--beta", defaultValue = "0.15", paramLabel = "B", description = "global: threshold (default: ${DEFAULT-VALUE}).")
     double beta;
 
+    @Option(names = "--readable", defaultValue = "0.7", paramLabel = "F",
+            description = "Preservation counts the categories the classifier reads on generator samples: agreement with the "
+                    + "latent's intended attributes of at least F (the last column counts every category) (default: ${DEFAULT-VALUE}).")
+    double readable;
+
     @Option(names = "--recognition", defaultValue = "200", paramLabel = "N", description = "Samples for the recognisability figure (default: ${DEFAULT-VALUE}).")
     int recognitionSamples;
 
@@ -101,6 +106,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (seeds < 1 || steps < 1 || recognitionSamples < 1) throw usage("--seeds, --steps and --recognition must be positive");
+        if (readable < 0 || readable > 1) throw usage("--readable must be in [0, 1]");
         for (String m : methods) {
             if (!List.of("optimize", "mapper", "global").contains(m)) throw usage("unknown method '" + m + "' (optimize, mapper, global)");
         }
@@ -124,7 +130,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
         var o = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         StringBuilder md = new StringBuilder();
-        StringBuilder csv = new StringBuilder("prompt,method,seeds,success,preservation,clip_before,clip_after\n");
+        StringBuilder csv = new StringBuilder("prompt,method,seeds,success,preservation,preservation_all,clip_before,clip_after\n");
         try (Generator g = Generator.load(gPath); ClipModel model = ClipModel.load(cPath);
              AttributeClassifier classifier = AttributeClassifier.load(fPath)) {
             ClipLoss loss = new ClipLoss(model, g.config().size(), ImageNormalization.forModel(model));
@@ -140,10 +146,18 @@ public final class WorldEvalCommand implements Callable<Integer> {
             StringBuilder zs = new StringBuilder("CLIP zero-shot accuracy on 300 renders (seeds 5000-5299), per category:");
             eval.clipZeroShot(5000, 300).forEach((cat, a) -> zs.append(String.format(" %s %.0f%%", cat, 100 * a)));
             o.println(zs);
-            rec = rec + "\n\n" + per + "\n\n" + zs;
+            java.util.Set<dev.styleclip.world.AttributeCategory> judged = new java.util.LinkedHashSet<>();
+            r.agreementByCategory().forEach((cat, a) -> {
+                if (a >= readable) judged.add(dev.styleclip.world.AttributeCategory.byName(cat));
+            });
+            eval.judgeOnly(judged);
+            String judgedLine = String.format("Preservation counts the categories read with agreement >= %.0f%%: %s", 100 * readable,
+                    judged.stream().map(dev.styleclip.world.AttributeCategory::name).toList());
+            o.println(judgedLine);
+            rec = rec + "\n\n" + per + "\n\n" + zs + "\n\n" + judgedLine;
             md.append(rec).append("\n\n");
-            md.append(String.format("| prompt | method | seeds | edit success | preservation | CLIP sim before | after |%n"));
-            md.append("|---|---|---|---|---|---|---|\n");
+            md.append(String.format("| prompt | method | seeds | edit success | preservation | preservation, all heads | CLIP sim before | after |%n"));
+            md.append("|---|---|---|---|---|---|---|---|\n");
             WorldEval.Method global = methods.contains("global") ? global(g, model, cPath) : null;
             for (WorldEval.Target t : targets) {
                 List<Integer> chosen = eval.eligibleSeeds(t, seeds, 20 * seeds + 200);
@@ -163,11 +177,13 @@ public final class WorldEvalCommand implements Callable<Integer> {
                         row = eval.score(t, m, edited.before(), edited.after());
                         writeSheet(t, m, edited, chosen.subList(0, Math.min(8, chosen.size())));
                     }
-                    String line = String.format("| %s | %s | %d | %.0f%% | %.1f%% | %.3f | %.3f |", row.prompt(), row.method(),
-                            row.seeds(), 100 * row.success(), 100 * row.preservation(), row.clipBefore(), row.clipAfter());
+                    String unread = r.agreementByCategory().getOrDefault(t.category(), 0.0) < readable ? " (target not read)" : "";
+                    String line = String.format("| %s | %s | %d | %.0f%%%s | %.1f%% | %.1f%% | %.3f | %.3f |", row.prompt(), row.method(),
+                            row.seeds(), 100 * row.success(), unread, 100 * row.preservation(), 100 * row.preservationAll(),
+                            row.clipBefore(), row.clipAfter());
                     md.append(line).append('\n');
-                    csv.append(String.format("\"%s\",%s,%d,%.4f,%.4f,%.4f,%.4f%n", row.prompt(), row.method(), row.seeds(),
-                            row.success(), row.preservation(), row.clipBefore(), row.clipAfter()));
+                    csv.append(String.format("\"%s\",%s,%d,%.4f,%.4f,%.4f,%.4f,%.4f%n", row.prompt(), row.method(), row.seeds(),
+                            row.success(), row.preservation(), row.preservationAll(), row.clipBefore(), row.clipAfter()));
                     err.printf("%s (%.0f s)%n", line, (System.nanoTime() - t0) / 1e9);
                     err.flush();
                     AtomicFiles.write(out.resolve("table.md"), md.toString().getBytes(StandardCharsets.UTF_8));

@@ -66,6 +66,7 @@ class BundledCommandsTest {
         assertTrue(table.contains("| sunglasses | mapper | 2 |"), table);
         assertTrue(!table.contains("| bald | mapper"), "no mapper, no row: " + table);
         assertTrue(table.contains("per category") && table.contains("CLIP zero-shot accuracy") && table.contains("hair_style"), table);
+        assertTrue(table.contains("preservation, all heads") && table.contains("Preservation counts the categories"), table);
     }
 
     @Test

@@ -61,8 +61,12 @@ public final class WorldEval {
             new Target("blond hair", "hair_color", "blond", EnumSet.of(Species.HUMAN), true));
 
     /** One line of the table. */
-    public record Row(String prompt, String method, int seeds, double success, double preservation, double clipBefore,
-                      double clipAfter) {
+    /**
+     * @param preservation    over the categories the classifier reads on generator samples ({@link #judgeOnly})
+     * @param preservationAll over every category that applies
+     */
+    public record Row(String prompt, String method, int seeds, double success, double preservation, double preservationAll,
+                      double clipBefore, double clipAfter) {
     }
 
     /** How well the classifier recognises the generator's samples. */
@@ -83,6 +87,16 @@ public final class WorldEval {
     private final double truncation;
     private final ClipTokenizer tokenizer = ClipTokenizer.load();
     private final List<int[]> seedClasses = new ArrayList<>();
+    private Set<AttributeCategory> judged = Set.copyOf(AttributeCategory.ALL);
+
+    /**
+     * Count preservation over {@code readable} categories only (the rest still appear in {@link Row#preservationAll}):
+     * where the classifier cannot read a category on the generator's samples, a change in its reading after an edit
+     * says nothing about the edit.
+     */
+    public void judgeOnly(Set<AttributeCategory> readable) {
+        this.judged = Set.copyOf(readable);
+    }
 
     public WorldEval(Generator g, ClipModel clip, ClipLoss clipLoss, AttributeClassifier classifier, double truncation) {
         this.g = g;
@@ -171,23 +185,28 @@ public final class WorldEval {
         int[][] cb = classifier.predict(before).classes();
         int[][] ca = classifier.predict(after).classes();
         int n = cb.length, hits = 0;
-        double kept = 0;
+        double kept = 0, keptAll = 0;
         for (int i = 0; i < n; i++) {
             if (ca[i][head] == t.classIndex()) hits++;
             Species sb = species(cb[i]), sa = species(ca[i]);
-            int same = 0, counted = 0;
+            int same = 0, counted = 0, sameAll = 0, countedAll = 0;
             for (int c = 0; c < AttributeCategory.ALL.size(); c++) {
                 AttributeCategory cat = AttributeCategory.ALL.get(c);
                 if (c == head || !applies(cat, sb) || !applies(cat, sa)) continue;
                 // a species edit changes the species itself; a hair-style edit to bald makes hair colour moot
                 if (t.category().equals("hair_style") && cat == AttributeCategory.HAIR_COLOR) continue;
+                boolean unchanged = cb[i][c] == ca[i][c];
+                countedAll++;
+                if (unchanged) sameAll++;
+                if (!judged.contains(cat)) continue;
                 counted++;
-                if (cb[i][c] == ca[i][c]) same++;
+                if (unchanged) same++;
             }
             kept += counted == 0 ? 1 : same / (double) counted;
+            keptAll += countedAll == 0 ? 1 : sameAll / (double) countedAll;
         }
         double[] sim = similarity(before, after, t.prompt());
-        return new Row(t.prompt(), methodName, n, hits / (double) n, kept / n, sim[0], sim[1]);
+        return new Row(t.prompt(), methodName, n, hits / (double) n, kept / n, keptAll / n, sim[0], sim[1]);
     }
 
     private double[] similarity(Tensor before, Tensor after, String prompt) {
