@@ -125,7 +125,7 @@ public final class EditCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         try (Generator g = Generator.load(gPath); ClipModel model = ClipModel.load(cPath); PointerScope scope = new PointerScope()) {
             // the bundled CLIP learned on CLIP-normalised pixels; a published one gets StyleCLIP's unnormalised recipe
-            ClipLoss loss = new ClipLoss(model, g.config().size(), ImageNormalization.forModel(model));
+            ClipLoss loss = ClipLoss.forModel(model, g.config().size());
             Tensor start;
             try (NoGradGuard ng = new NoGradGuard()) {
                 start = latent != null

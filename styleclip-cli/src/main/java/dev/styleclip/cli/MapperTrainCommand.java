@@ -146,7 +146,7 @@ public final class MapperTrainCommand implements Callable<Integer> {
              IdLoss id = opts.idLambda() > 0 ? IdLoss.load(Path.of(opts.irSe50Weights())) : null) {
             if (opts.styleganSize() != g.config().size()) opts = opts.with("stylegan_size", g.config().size());
             MapperTrainer.Models models = new MapperTrainer.Models(mapper, g, decoderWeights,
-                    new ClipLoss(clipModel, g.config().size(), ImageNormalization.forModel(clipModel)), id == null ? null : id::loss);
+                    ClipLoss.forModel(clipModel, g.config().size()), id == null ? null : id::loss);
             try (MapperTrainer trainer = new MapperTrainer(opts, models, train, test,
                     BatchOrder.shuffled(train.size(), opts.batchSize(), opts.seed()))) {
                 if (state != null) trainer.restore(state);

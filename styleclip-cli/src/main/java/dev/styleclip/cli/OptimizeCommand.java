@@ -116,7 +116,7 @@ public final class OptimizeCommand implements Callable<Integer> {
         for (String p : prompts) Texts.tokenize(spec.commandLine(), List.of(p), false);
         try (Generator g = Generator.load(generator); ClipModel model = ClipModel.load(clip);
              IdLoss id = useId ? IdLoss.load(arcface) : null) {
-            LatentOptimization method = new LatentOptimization(g, new ClipLoss(model, g.config().size(), ImageNormalization.forModel(model)), id);
+            LatentOptimization method = new LatentOptimization(g, ClipLoss.forModel(model, g.config().size()), id);
             List<Long> runs = seeds != null ? seeds : java.util.Collections.singletonList(null);
             boolean many = prompts.size() * runs.size() > 1;
             for (String prompt : prompts) {

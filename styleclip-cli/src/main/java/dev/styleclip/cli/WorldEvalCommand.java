@@ -133,7 +133,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
         StringBuilder csv = new StringBuilder("prompt,method,seeds,success,preservation,preservation_all,clip_before,clip_after\n");
         try (Generator g = Generator.load(gPath); ClipModel model = ClipModel.load(cPath);
              AttributeClassifier classifier = AttributeClassifier.load(fPath)) {
-            ClipLoss loss = new ClipLoss(model, g.config().size(), ImageNormalization.forModel(model));
+            ClipLoss loss = ClipLoss.forModel(model, g.config().size());
             WorldEval eval = new WorldEval(g, model, loss, classifier, BundledModels.TRUNCATION);
             WorldEval.Recognition r = eval.recognition(recognitionSamples);
             String rec = String.format("Generator samples (seeds 0-%d): species named with confidence >= 0.9: %.1f%%; mean "

@@ -9,8 +9,10 @@ import org.bytedeco.pytorch.Tensor;
  * {@link GeneratorImageRecipe}; the result has shape [N_image, N_text] and is differentiable in the image (the
  * mapper coach takes its mean, run_optimization its sum over one text).
  *
- * <p>The {@code / 100} assumes exp(logit_scale) = 100, OpenAI's trained value; it is kept as it is for any
- * model, so with another scale the loss is not 1 - cosine. The model is borrowed, not owned: close it yourself.
+ * <p>The {@code / 100} assumes exp(logit_scale) = 100, OpenAI's trained value; the constructor keeps it for any
+ * model (so with another scale the loss is not 1 - cosine, as in the reference). {@link #forModel} divides the
+ * project's own small CLIPs by their learned scale instead (about 16 for the bundled one), so that the loss is
+ * 1 - cosine as with OpenAI's models and StyleCLIP's loss weights (l2 0.008, the mapper's 0.8) keep their meaning. The model is borrowed, not owned: close it yourself.
  * Where StyleCLIP hard-codes {@code clip.load("ViT-B/32", device="cuda")}, the model is an argument here.
  */
 public final class ClipLoss {
@@ -20,6 +22,7 @@ public final class ClipLoss {
     private final ClipModel model;
     private final int styleganSize;
     private final ImageNormalization normalization;
+    private final double divisor;
 
     /**
      * @param model         the CLIP model (borrowed)
@@ -27,9 +30,29 @@ public final class ClipLoss {
      * @param normalization {@link ImageNormalization#NONE} for StyleCLIP's behaviour
      */
     public ClipLoss(ClipModel model, int styleganSize, ImageNormalization normalization) {
+        this(model, styleganSize, normalization, LOGIT_DIVISOR);
+    }
+
+    private ClipLoss(ClipModel model, int styleganSize, ImageNormalization normalization, double divisor) {
         this.model = model;
         this.styleganSize = styleganSize;
         this.normalization = normalization;
+        this.divisor = divisor;
+    }
+
+    /**
+     * The loss a model wants: for a published CLIP, StyleCLIP's (no normalisation, / 100); for one of the project's
+     * small CLIPs (input side below {@link ImageNormalization#PUBLISHED_MIN_SIDE}), CLIP mean/std and division by the
+     * model's own exp(logit_scale), i.e. 1 - cosine.
+     */
+    public static ClipLoss forModel(ClipModel model, int styleganSize) {
+        ImageNormalization n = ImageNormalization.forModel(model);
+        return new ClipLoss(model, styleganSize, n, n == ImageNormalization.CLIP_MEAN_STD ? model.logitScaleExp() : LOGIT_DIVISOR);
+    }
+
+    /** What the logits are divided by: 100 (StyleCLIP), or the model's exp(logit_scale) ({@link #forModel}). */
+    public double divisor() {
+        return divisor;
     }
 
     /**
@@ -54,8 +77,8 @@ public final class ClipLoss {
                 : GeneratorImageRecipe.apply(image, styleganSize, normalization, side);
     }
 
-    private static Tensor similarityLoss(ClipModel.Logits logits) {
-        return logits.perImage().div(new Scalar(LOGIT_DIVISOR)).neg().add(new Scalar(1.0)); // 1 - logits / 100
+    private Tensor similarityLoss(ClipModel.Logits logits) {
+        return logits.perImage().div(new Scalar(divisor)).neg().add(new Scalar(1.0)); // 1 - logits / 100
     }
 
     public int styleganSize() {

@@ -29,13 +29,39 @@ class BundledModelsTest {
             assertEquals(BundledModels.IMAGE_SIZE, g.config().size());
             assertEquals(BundledModels.IMAGE_SIZE, clip.config().imageResolution());
             assertEquals(AttributeCategory.ALL.size(), classifier.categories().size());
-            ClipLoss loss = new ClipLoss(clip, g.config().size(), ImageNormalization.CLIP_MEAN_STD);
+            ClipLoss loss = ClipLoss.forModel(clip, g.config().size());
+            assertEquals(ImageNormalization.CLIP_MEAN_STD, ImageNormalization.forModel(clip), "the project's 64-px CLIP learned on normalised pixels");
+            assertEquals(clip.logitScaleExp(), loss.divisor(), 1e-9, "its loss is 1 - cosine, as with OpenAI's scale of 100");
+            assertTrue(loss.divisor() < 50);
             WorldEval eval = new WorldEval(g, clip, loss, classifier, BundledModels.TRUNCATION);
             WorldEval.Target purple = WorldEval.TARGETS.stream().filter(t -> t.prompt().equals("purple hair")).findFirst().orElseThrow();
             var seeds = eval.eligibleSeeds(purple, 4, 200);
             assertEquals(4, seeds.size(), "four portraits without purple hair among the first 200 seeds");
             WorldEval.Row row = eval.evaluate(purple, "optimize", eval.optimize(30, 0.1, 0.008), seeds);
             assertTrue(row.clipAfter() > row.clipBefore() + 0.02, "CLIP similarity to 'purple hair' " + row.clipBefore() + " -> " + row.clipAfter());
+        }
+    }
+
+    @Test
+    void everyBundledMapperFitsTheGeneratorAndMovesItsPrompt() throws Exception {
+        var prompts = BundledModels.mapperPrompts();
+        assertTrue(prompts.size() >= 3, "mappers for a few prompts are shipped: " + prompts);
+        try (Generator g = Generator.load(BundledModels.path(BundledModels.GENERATOR));
+             ClipModel clip = ClipModel.load(BundledModels.path(BundledModels.CLIP));
+             AttributeClassifier classifier = AttributeClassifier.load(BundledModels.path(BundledModels.CLASSIFIER));
+             PointerScope scope = new PointerScope()) {
+            ClipLoss loss = ClipLoss.forModel(clip, g.config().size());
+            WorldEval eval = new WorldEval(g, clip, loss, classifier, BundledModels.TRUNCATION);
+            for (String prompt : prompts) {
+                var ckpt = dev.styleclip.edit.mapper.MapperCheckpoint.read(BundledModels.path(BundledModels.mapperName(prompt)));
+                assertEquals(g.config().styleDim(), ckpt.width(), prompt);
+                assertEquals(prompt, ckpt.opts().get("description"));
+                try (var mapper = ckpt.mapper()) {
+                    WorldEval.Target t = WorldEval.TARGETS.stream().filter(x -> x.prompt().equals(prompt)).findFirst().orElseThrow();
+                    WorldEval.Row row = eval.evaluate(t, "mapper", eval.latentMap(mapper::edit), eval.eligibleSeeds(t, 6, 300));
+                    assertTrue(row.clipAfter() > row.clipBefore() + 0.05, prompt + ": CLIP " + row.clipBefore() + " -> " + row.clipAfter());
+                }
+            }
         }
     }
 
