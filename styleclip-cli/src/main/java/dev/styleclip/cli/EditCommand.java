@@ -4,7 +4,6 @@ import com.google.gson.GsonBuilder;
 import dev.styleclip.bundled.BundledModels;
 import dev.styleclip.clip.ClipLoss;
 import dev.styleclip.clip.ClipModel;
-import dev.styleclip.clip.ImageNormalization;
 import dev.styleclip.edit.global.Boundary;
 import dev.styleclip.edit.global.DirectionsFolder;
 import dev.styleclip.edit.global.StyleEdit;

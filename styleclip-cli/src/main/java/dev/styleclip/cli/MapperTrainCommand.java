@@ -3,7 +3,6 @@ package dev.styleclip.cli;
 import dev.styleclip.arcface.IdLoss;
 import dev.styleclip.clip.ClipLoss;
 import dev.styleclip.clip.ClipModel;
-import dev.styleclip.clip.ImageNormalization;
 import dev.styleclip.edit.mapper.BatchOrder;
 import dev.styleclip.edit.mapper.DecoderWeights;
 import dev.styleclip.edit.mapper.LevelsMapper;

@@ -4,7 +4,6 @@ import com.google.gson.GsonBuilder;
 import dev.styleclip.arcface.IdLoss;
 import dev.styleclip.clip.ClipLoss;
 import dev.styleclip.clip.ClipModel;
-import dev.styleclip.clip.ImageNormalization;
 import dev.styleclip.edit.optimize.LatentOptimization;
 import dev.styleclip.edit.optimize.OptimizationMode;
 import dev.styleclip.edit.optimize.OptimizationSpace;

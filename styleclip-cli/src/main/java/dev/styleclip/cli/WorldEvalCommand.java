@@ -3,7 +3,6 @@ package dev.styleclip.cli;
 import dev.styleclip.bundled.BundledModels;
 import dev.styleclip.clip.ClipLoss;
 import dev.styleclip.clip.ClipModel;
-import dev.styleclip.clip.ImageNormalization;
 import dev.styleclip.edit.global.Boundary;
 import dev.styleclip.edit.global.DirectionsFolder;
 import dev.styleclip.edit.global.StyleEdit;

@@ -138,30 +138,26 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
                         ? String.format("L1 %.4f (avg %.4f) mapping mse %.4f", loss, running, t.lastMappingLoss())
                         : String.format("L1 %.4f (avg %.4f)", loss, running));
                 if (t.nextStep() % every == 0 || t.nextStep() == steps) {
-                    t.saveGenerator(file, true);
-                    if (codesMode) t.saveCodes(out.resolve(RenderDistillation.CODES_FILE));
+                    save(t, file);
                     t.writeSamples(fixed, out.resolve("samples").resolve(String.format("%06d.png", t.nextStep())));
                     o.printf("step %d: wrote %s (g_ema L1 on the sample latents %.4f)%n", t.nextStep(), file, t.emaLoss(fixed));
                     o.flush();
                 }
             }
             if (stop.get()) {
-                t.saveGenerator(file, true);
-                if (codesMode) t.saveCodes(out.resolve(RenderDistillation.CODES_FILE));
+                save(t, file);
                 o.println("stopped at step " + t.nextStep() + ": wrote " + file
                         + (codesMode ? " and its codes; polish the mapping with --codes --steps 0 --init " + file : ""));
             } else if (codesMode && compileMapping) {
                 double mse = t.compileMapping(ramp);
-                t.saveGenerator(file, true);
-                t.saveCodes(out.resolve(RenderDistillation.CODES_FILE));
+                save(t, file);
                 t.writeSamples(fixed, out.resolve("samples").resolve(String.format("%06d_compiled.png", t.nextStep())));
                 o.printf("mapping compiled (mse to the codes %.5f): wrote %s (g_ema L1 on the sample latents %.4f)%n", mse, file,
                         t.emaLoss(fixed));
             } else if (codesMode && polish > 0) {
                 StepPrinter pp = new StepPrinter(err, "mapping polish", Math.max(1, polish / 20));
                 double mse = t.polishMapping(polish, 1024, polishLr, (i, e) -> pp.step(i - 1, polish, String.format("mse %.5f", e)));
-                t.saveGenerator(file, true);
-                t.saveCodes(out.resolve(RenderDistillation.CODES_FILE));
+                save(t, file);
                 t.writeSamples(fixed, out.resolve("samples").resolve(String.format("%06d_polished.png", t.nextStep())));
                 o.printf("mapping polished (%d steps, mse %.5f): wrote %s (g_ema L1 on the sample latents %.4f)%n", polish, mse, file,
                         t.emaLoss(fixed));
@@ -175,6 +171,12 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The generator file, and in codes mode its codes beside it (where --init picks them up). */
+    private void save(RenderDistillation t, Path file) throws java.io.IOException {
+        t.saveGenerator(file, true);
+        if (codesMode) t.saveCodes(file.resolveSibling(RenderDistillation.CODES_FILE));
     }
 
     private CommandLine.ParameterException usage(String msg) {

@@ -156,26 +156,21 @@ public final class RenderDistillation implements AutoCloseable {
         dev.styleclip.io.Checkpoint ckpt = dev.styleclip.io.CheckpointReader.read(file);
         Object root = ckpt.root();
         Object gEmaDict = root instanceof Map<?, ?> m && m.containsKey("g_ema") ? m.get("g_ema") : root;
-        Map<String, dev.styleclip.io.TensorRef> tensors = dev.styleclip.io.Checkpoint.tensors(gEmaDict);
-        List<String> problems = new ArrayList<>();
-        for (var e : params.entrySet()) {
-            var ref = tensors.get(e.getKey());
-            long[] want = e.getValue().sizes().vec().get();
-            if (ref == null) problems.add("missing " + e.getKey());
-            else if (!java.util.Arrays.equals(ref.shape(), want)) {
-                problems.add(e.getKey() + ": file has " + java.util.Arrays.toString(ref.shape()) + ", model needs " + java.util.Arrays.toString(want));
+        // StateDict's strict loading: every key present with the configured shape, nothing unexpected
+        StateDict sd = StateDict.of(file.getFileName().toString(), dev.styleclip.io.Checkpoint.tensors(gEmaDict));
+        Map<String, Tensor> loaded = new LinkedHashMap<>();
+        try (PointerScope scope = new PointerScope()) {
+            for (var e : params.entrySet()) loaded.put(e.getKey(), sd.take(e.getKey(), e.getValue().sizes().vec().get()));
+            try {
+                sd.finish("generator of the configured shape");
+            } catch (CheckpointException e) {
+                throw new CheckpointException(file, "does not fit the configured generator: " + e.getMessage());
             }
-        }
-        for (String k : tensors.keySet()) if (!params.containsKey(k)) problems.add("unexpected " + k);
-        if (!problems.isEmpty()) {
-            throw new CheckpointException(file, "does not fit the configured generator: "
-                    + String.join("; ", problems.subList(0, Math.min(8, problems.size()))) + (problems.size() > 8 ? "; ..." : ""));
-        }
-        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
-            for (var e : params.entrySet()) {
-                Tensor v = Tensors.fromRawAsFloat(tensors.get(e.getKey()).read());
-                e.getValue().copy_(v);
-                ema.get(e.getKey()).copy_(v);
+            try (NoGradGuard ng = new NoGradGuard()) {
+                for (var e : params.entrySet()) {
+                    e.getValue().copy_(loaded.get(e.getKey()));
+                    ema.get(e.getKey()).copy_(loaded.get(e.getKey()));
+                }
             }
         }
         if (codes != null) {
