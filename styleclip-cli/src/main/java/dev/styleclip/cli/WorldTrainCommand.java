@@ -48,6 +48,12 @@ public final class WorldTrainCommand implements Callable<Integer> {
                     + "also knows the attributes on soft images such as generator samples (default: ${DEFAULT-VALUE}).")
     double blur;
 
+    @Option(names = "--pairs", defaultValue = "0", paramLabel = "F",
+            description = "clip: fraction of each batch made of twin portraits that differ in one attribute (expression, facial "
+                    + "hair, makeup, eyewear or hair), captioned to name it: hard negatives for what captions rarely say "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double pairs;
+
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Initialisation seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -70,6 +76,8 @@ public final class WorldTrainCommand implements Callable<Integer> {
         if (size < 8 || size > 1024) throw usage("--size must be in 8..1024");
         if (lr != null && lr <= 0) throw usage("--lr must be positive");
         if (blur < 0 || blur > 1) throw usage("--blur must be in [0, 1]");
+        if (pairs < 0 || pairs > 1) throw usage("--pairs must be in [0, 1]");
+        if (pairs > 0 && model != Model.clip) throw usage("--pairs applies to clip only");
         if (Files.exists(out) && !Files.isDirectory(out)) throw new java.io.IOException(out + " exists and is not a folder");
         Files.createDirectories(out);
         var err = spec.commandLine().getErr();
@@ -102,7 +110,7 @@ public final class WorldTrainCommand implements Callable<Integer> {
                 Runtime.getRuntime().addShutdownHook(hook);
                 ClipTrainer.Outcome outcome;
                 try {
-                    outcome = ClipTrainer.train(ClipTrainer.smallConfig(), opts, WorldData.captioned(size, 500_000_000L, blur), out,
+                    outcome = ClipTrainer.train(ClipTrainer.smallConfig(), opts, WorldData.captionedPairs(size, 500_000_000L, blur, pairs), out,
                         new ClipTrainer.Listener() {
                             @Override
                             public void onStep(ClipTrainer.StepResult r, long total) {

@@ -43,6 +43,77 @@ public final class WorldData {
         };
     }
 
+    /**
+     * As {@link #captioned(int, long, double)}, with a fraction {@code pairs} of each batch made of twins: a human
+     * portrait and a copy (same nuisance) that differs in one attribute, chosen with {@link #TWIN_TOPICS}'
+     * weights, both captioned so as to name it ({@link Captions#sample(WorldAttributes, SplittableRandom,
+     * Captions.Topic)}). The contrastive loss then can only match such a pair to its captions by that attribute:
+     * hard negatives for the attributes a caption mentions least (expression, facial hair, makeup).
+     */
+    public static ImageTextBatches captionedPairs(int imageSize, long seedOffset, double blur, double pairs) {
+        if (pairs < 0 || pairs > 1) throw new IllegalArgumentException("pair fraction must be in [0, 1]: " + pairs);
+        return (step, n) -> {
+            long first = TRAINING_SEEDS + seedOffset + step * n;
+            List<WorldSample> samples = new ArrayList<>(WorldDataset.samples(first, n));
+            List<String> captions = new ArrayList<>(n);
+            for (WorldSample s : samples) captions.add(Captions.sample(s.attributes(), new SplittableRandom(s.seed() * 31 + 7)));
+            int twins = (int) Math.round(pairs * n / 2);
+            for (int k = 0; k < twins && 2 * k + 1 < n; k++) {
+                WorldSample base = samples.get(2 * k);
+                if (!base.attributes().isHuman()) continue;
+                SplittableRandom r = new SplittableRandom(base.seed() * 131 + 11);
+                Captions.Topic topic = twinTopic(base.attributes(), r);
+                WorldAttributes other = twinOf(base.attributes(), topic, r);
+                samples.set(2 * k + 1, new WorldSample(base.seed(), other, base.nuisance()));
+                captions.set(2 * k, Captions.sample(base.attributes(), r, topic));
+                captions.set(2 * k + 1, Captions.sample(other, r, topic));
+            }
+            WorldDataset.Batch b = WorldDataset.batch(samples, imageSize);
+            return new ImageTextBatches.Batch(blurSome(b.images(), blur, first), captions);
+        };
+    }
+
+    /** The attributes twins differ in, with their weights (facial hair falls back to makeup for women). */
+    static final List<Captions.Topic> TWIN_TOPICS = List.of(Captions.Topic.EXPRESSION, Captions.Topic.FACIAL_HAIR,
+            Captions.Topic.MAKEUP, Captions.Topic.EYEWEAR, Captions.Topic.HAIR);
+    static final double[] TWIN_WEIGHTS = {0.35, 0.25, 0.2, 0.1, 0.1};
+
+    static Captions.Topic twinTopic(WorldAttributes a, SplittableRandom r) {
+        double u = r.nextDouble(), acc = 0;
+        Captions.Topic t = TWIN_TOPICS.get(TWIN_TOPICS.size() - 1);
+        for (int i = 0; i < TWIN_TOPICS.size(); i++) {
+            acc += TWIN_WEIGHTS[i];
+            if (u < acc) {
+                t = TWIN_TOPICS.get(i);
+                break;
+            }
+        }
+        if (t == Captions.Topic.FACIAL_HAIR && a.presentation() != WorldAttributes.Presentation.MAN) t = Captions.Topic.MAKEUP;
+        return t;
+    }
+
+    /** {@code a} with the attribute of {@code topic} changed to another value (human portraits). */
+    static WorldAttributes twinOf(WorldAttributes a, Captions.Topic topic, SplittableRandom r) {
+        return switch (topic) {
+            case EXPRESSION -> a.withExpression(other(a.expression(), WorldAttributes.Expression.values(), r));
+            case FACIAL_HAIR -> a.withFacialHair(other(a.facialHair(), WorldAttributes.FacialHair.values(), r));
+            case MAKEUP -> a.withMakeup(other(a.makeup(), WorldAttributes.Makeup.values(), r));
+            case EYEWEAR -> a.withEyewear(other(a.eyewear(), WorldAttributes.Eyewear.values(), r));
+            case HAIR -> r.nextBoolean()
+                    ? a.withHair(other(a.hairStyle(), WorldAttributes.HairStyle.values(), r), a.hairColor())
+                    : a.withHair(a.hairStyle(), other(a.hairColor(), WorldAttributes.HairColor.values(), r));
+            default -> throw new IllegalArgumentException("no twins differ in " + topic);
+        };
+    }
+
+    private static <T> T other(T current, T[] values, SplittableRandom r) {
+        T v;
+        do {
+            v = values[r.nextInt(values.length)];
+        } while (v == current);
+        return v;
+    }
+
     /** Portraits labelled with the class of every {@link AttributeCategory} (-1 where it does not apply). */
     public static LabeledImageBatches labeled(int imageSize, long seedOffset) {
         return labeled(imageSize, seedOffset, 0);

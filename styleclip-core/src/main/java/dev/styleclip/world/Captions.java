@@ -33,17 +33,47 @@ public final class Captions {
      * as a clause after it ("with a beard"), or alone ("beard"). {@code weight} is how often a sampled
      * description mentions it.
      */
-    record Fact(List<String> adjectives, List<String> clauses, List<String> shorts, double weight) {
+    record Fact(Topic topic, List<String> adjectives, List<String> clauses, List<String> shorts, double weight) {
+    }
+
+    /** What a {@link Fact} is about: the attribute a caption names with it. */
+    public enum Topic { EXPRESSION, HAIR, EYEWEAR, FACIAL_HAIR, MAKEUP, EYES, SKIN, COAT, MANE, BACKGROUND }
+
+    /**
+     * A caption that always names {@code focus} (when the portrait has a fact about it): the fact is always in a
+     * description, and a short phrase is one of that fact's. Contrastive training on pairs of portraits that
+     * differ only in {@code focus} then has a caption that tells them apart.
+     */
+    public static String sample(WorldAttributes a, SplittableRandom rng, Topic focus) {
+        List<Fact> facts = new ArrayList<>();
+        Fact named = null;
+        for (Fact f : facts(a)) {
+            if (f.topic() == focus) {
+                named = new Fact(f.topic(), f.adjectives(), f.clauses(), f.shorts(), 1.0);
+                facts.add(named);
+            } else {
+                facts.add(f);
+            }
+        }
+        if (named != null && !named.shorts().isEmpty() && rng.nextDouble() < SHORT_PROBABILITY) {
+            return pick(rng, named.shorts());
+        }
+        return describe(a, facts, rng);
     }
 
     /** A caption drawn with {@code rng}: the same generator state gives the same caption. */
     public static String sample(WorldAttributes a, SplittableRandom rng) {
-        List<String> nouns = nouns(a);
         List<Fact> facts = facts(a);
         if (rng.nextDouble() < SHORT_PROBABILITY) {
             List<String> shorts = shorts(a, facts);
             return shorts.get(rng.nextInt(shorts.size()));
         }
+        return describe(a, facts, rng);
+    }
+
+    /** A framed description of {@code a} naming each fact with its weight's probability. */
+    private static String describe(WorldAttributes a, List<Fact> facts, SplittableRandom rng) {
+        List<String> nouns = nouns(a);
         List<String> adjectives = new ArrayList<>();
         List<String> clauses = new ArrayList<>();
         String tail = null;
@@ -129,17 +159,17 @@ public final class Captions {
                     case CALICO -> List.of("with calico fur", "with orange, black and white patches");
                     default -> List.of("with " + coat + " fur");
                 };
-                f.add(new Fact(List.of(coat), coatClauses, List.of(coat + " cat", article(coat) + " " + coat + " cat", "a cute " + coat + " cat"), 0.7));
+                f.add(new Fact(Topic.COAT, List.of(coat), coatClauses, List.of(coat + " cat", article(coat) + " " + coat + " cat", "a cute " + coat + " cat"), 0.7));
                 String eyes = a.eyeColor().words();
-                f.add(new Fact(List.of(), List.of("with " + eyes), List.of("a cat with " + eyes, "cat with " + eyes), 0.35));
+                f.add(new Fact(Topic.EYES, List.of(), List.of("with " + eyes), List.of("a cat with " + eyes, "cat with " + eyes), 0.35));
             }
             case LION -> {
                 switch (a.mane()) {
-                    case FULL -> f.add(new Fact(List.of("majestic"), List.of("with a full mane", "with a big mane", "with a thick mane"),
+                    case FULL -> f.add(new Fact(Topic.MANE, List.of("majestic"), List.of("with a full mane", "with a big mane", "with a thick mane"),
                             List.of("lion with a full mane", "a lion with a big mane"), 0.6));
-                    case SMALL -> f.add(new Fact(List.of("young"), List.of("with a small mane", "with a short mane"),
+                    case SMALL -> f.add(new Fact(Topic.MANE, List.of("young"), List.of("with a small mane", "with a short mane"),
                             List.of("lion with a small mane", "a young lion"), 0.6));
-                    case NONE -> f.add(new Fact(List.of(), List.of("without a mane", "with no mane"),
+                    case NONE -> f.add(new Fact(Topic.MANE, List.of(), List.of("without a mane", "with no mane"),
                             List.of("lioness", "a lion without a mane"), 0.5));
                 }
             }
@@ -151,56 +181,56 @@ public final class Captions {
             case CAT -> List.of("a cat on " + aBg);
             case LION -> List.of("a lion on " + aBg);
         };
-        f.add(new Fact(List.of(), List.of("on " + aBg, "in front of " + aBg, "against " + aBg),
+        f.add(new Fact(Topic.BACKGROUND, List.of(), List.of("on " + aBg, "in front of " + aBg, "against " + aBg),
                 bgShorts, 0.25));
         return f;
     }
 
     private static void humanFacts(WorldAttributes a, List<Fact> f) {
         switch (a.expression()) {
-            case SMILING -> f.add(new Fact(List.of("smiling", "happy"), List.of("with a smile", "with a big smile"),
+            case SMILING -> f.add(new Fact(Topic.EXPRESSION, List.of("smiling", "happy"), List.of("with a smile", "with a big smile"),
                     List.of("smiling", "a smiling face", "smile"), 0.5));
-            case SURPRISED -> f.add(new Fact(List.of("surprised", "shocked"), List.of("with a surprised expression", "with an open mouth"),
+            case SURPRISED -> f.add(new Fact(Topic.EXPRESSION, List.of("surprised", "shocked"), List.of("with a surprised expression", "with an open mouth"),
                     List.of("surprised", "a surprised face"), 0.5));
-            case NEUTRAL -> f.add(new Fact(List.of("serious"), List.of("with a neutral expression"), List.of("neutral expression"), 0.15));
+            case NEUTRAL -> f.add(new Fact(Topic.EXPRESSION, List.of("serious"), List.of("with a neutral expression"), List.of("neutral expression"), 0.15));
         }
         String c = a.hairColor().words();
         switch (a.hairStyle()) {
-            case BALD -> f.add(new Fact(List.of("bald"), List.of("with a bald head", "with no hair"), List.of("bald", "bald head", "a bald person"), 0.6));
-            case SHORT -> f.add(new Fact(List.of(c + "-haired"), List.of("with short " + c + " hair", "with " + c + " hair", "with short hair"),
+            case BALD -> f.add(new Fact(Topic.HAIR, List.of("bald"), List.of("with a bald head", "with no hair"), List.of("bald", "bald head", "a bald person"), 0.6));
+            case SHORT -> f.add(new Fact(Topic.HAIR, List.of(c + "-haired"), List.of("with short " + c + " hair", "with " + c + " hair", "with short hair"),
                     List.of(c + " hair", "short hair", "short " + c + " hair"), 0.6));
-            case LONG -> f.add(new Fact(List.of(c + "-haired", "long-haired"), List.of("with long " + c + " hair", "with " + c + " hair", "with long hair"),
+            case LONG -> f.add(new Fact(Topic.HAIR, List.of(c + "-haired", "long-haired"), List.of("with long " + c + " hair", "with " + c + " hair", "with long hair"),
                     List.of(c + " hair", "long hair", "long " + c + " hair"), 0.6));
-            case MOHAWK -> f.add(new Fact(List.of(), List.of("with a " + c + " mohawk", "with a mohawk hairstyle", "with " + c + " hair in a mohawk", "with a mohawk"),
+            case MOHAWK -> f.add(new Fact(Topic.HAIR, List.of(), List.of("with a " + c + " mohawk", "with a mohawk hairstyle", "with " + c + " hair in a mohawk", "with a mohawk"),
                     List.of("mohawk hairstyle", "mohawk", c + " mohawk", c + " hair"), 0.6));
-            case BOB_CUT -> f.add(new Fact(List.of(c + "-haired"), List.of("with " + c + " bob cut hair", "with a " + c + " bob cut", "with a bob cut hairstyle"),
+            case BOB_CUT -> f.add(new Fact(Topic.HAIR, List.of(c + "-haired"), List.of("with " + c + " bob cut hair", "with a " + c + " bob cut", "with a bob cut hairstyle"),
                     List.of("bob cut hairstyle", "bob cut", c + " hair"), 0.6));
-            case CURLY -> f.add(new Fact(List.of("curly-haired"), List.of("with curly " + c + " hair", "with " + c + " curly hair", "with curly hair"),
+            case CURLY -> f.add(new Fact(Topic.HAIR, List.of("curly-haired"), List.of("with curly " + c + " hair", "with " + c + " curly hair", "with curly hair"),
                     List.of("curly hair", c + " hair", "curly " + c + " hair"), 0.6));
         }
         switch (a.eyewear()) {
-            case GLASSES -> f.add(new Fact(List.of(), List.of("wearing glasses", "with glasses", "wearing eyeglasses"), List.of("glasses", "eyeglasses"), 0.5));
-            case SUNGLASSES -> f.add(new Fact(List.of(), List.of("wearing sunglasses", "with sunglasses", "with dark sunglasses"), List.of("sunglasses"), 0.5));
-            case NONE -> f.add(new Fact(List.of(), List.of("without glasses"), List.of(), 0.1));
+            case GLASSES -> f.add(new Fact(Topic.EYEWEAR, List.of(), List.of("wearing glasses", "with glasses", "wearing eyeglasses"), List.of("glasses", "eyeglasses"), 0.5));
+            case SUNGLASSES -> f.add(new Fact(Topic.EYEWEAR, List.of(), List.of("wearing sunglasses", "with sunglasses", "with dark sunglasses"), List.of("sunglasses"), 0.5));
+            case NONE -> f.add(new Fact(Topic.EYEWEAR, List.of(), List.of("without glasses"), List.of(), 0.1));
         }
         boolean man = a.presentation() == Presentation.MAN;
         if (a.facialHair() == FacialHair.BEARD) {
-            f.add(new Fact(List.of("bearded"), List.of("with a beard", "with a thick beard"), List.of("beard", "a bearded face"), 0.5));
+            f.add(new Fact(Topic.FACIAL_HAIR, List.of("bearded"), List.of("with a beard", "with a thick beard"), List.of("beard", "a bearded face"), 0.5));
         } else if (a.facialHair() == FacialHair.MOUSTACHE) {
-            f.add(new Fact(List.of(), List.of("with a moustache", "with a mustache"), List.of("moustache", "mustache"), 0.5));
+            f.add(new Fact(Topic.FACIAL_HAIR, List.of(), List.of("with a moustache", "with a mustache"), List.of("moustache", "mustache"), 0.5));
         } else if (man) {
-            f.add(new Fact(List.of("clean-shaven"), List.of("without a beard"), List.of("clean shaven"), 0.1));
+            f.add(new Fact(Topic.FACIAL_HAIR, List.of("clean-shaven"), List.of("without a beard"), List.of("clean shaven"), 0.1));
         }
         if (a.makeup() == Makeup.MAKEUP) {
-            f.add(new Fact(List.of(), List.of("with lipstick and eye shadow", "wearing makeup", "wearing lipstick", "with red lipstick", "with eye shadow"),
+            f.add(new Fact(Topic.MAKEUP, List.of(), List.of("with lipstick and eye shadow", "wearing makeup", "wearing lipstick", "with red lipstick", "with eye shadow"),
                     List.of("makeup", "lipstick and eye shadow", "red lipstick", "a face with lipstick and eye shadow"), 0.45));
         } else {
-            f.add(new Fact(List.of(), List.of("without makeup", "with no makeup"), List.of("without makeup", "no makeup"), man ? 0.1 : 0.3));
+            f.add(new Fact(Topic.MAKEUP, List.of(), List.of("without makeup", "with no makeup"), List.of("without makeup", "no makeup"), man ? 0.1 : 0.3));
         }
         String eyes = a.eyeColor().words();
-        f.add(new Fact(List.of(), List.of("with " + eyes), List.of(eyes), 0.25));
+        f.add(new Fact(Topic.EYES, List.of(), List.of("with " + eyes), List.of(eyes), 0.25));
         String skin = a.skinTone().words();
-        f.add(new Fact(List.of(), List.of("with " + skin), List.of(skin), 0.2));
+        f.add(new Fact(Topic.SKIN, List.of(), List.of("with " + skin), List.of(skin), 0.2));
     }
 
     private static List<String> shorts(WorldAttributes a, List<Fact> facts) {

@@ -12,6 +12,45 @@ import org.junit.jupiter.api.Test;
 
 class WorldDataTest {
     @Test
+    void twinsDifferInTheirTopicAloneAndTheirCaptionsNameIt() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        java.util.Map<dev.styleclip.world.Captions.Topic, Integer> seen = new java.util.EnumMap<>(dev.styleclip.world.Captions.Topic.class);
+        for (dev.styleclip.world.WorldSample s : dev.styleclip.world.WorldDataset.samples(WorldData.TRAINING_SEEDS, 400)) {
+            var a = s.attributes();
+            if (!a.isHuman()) continue;
+            var topic = WorldData.twinTopic(a, r);
+            var b = WorldData.twinOf(a, topic, r);
+            int[] la = WorldData.labels(a), lb = WorldData.labels(b);
+            int differ = 0;
+            for (int c = 0; c < la.length; c++) if (la[c] != lb[c]) differ++;
+            assertEquals(1, differ, topic + ": " + a + " vs " + b);
+            if (topic == dev.styleclip.world.Captions.Topic.FACIAL_HAIR) {
+                assertEquals(dev.styleclip.world.WorldAttributes.Presentation.MAN, a.presentation(), "only men get facial hair twins");
+            }
+            seen.merge(topic, 1, Integer::sum);
+        }
+        assertEquals(5, seen.size(), "every twin topic occurs: " + seen);
+        assertTrue(seen.get(dev.styleclip.world.Captions.Topic.EXPRESSION) > seen.get(dev.styleclip.world.Captions.Topic.HAIR), seen.toString());
+
+        Engine.init();
+        try (PointerScope scope = new PointerScope()) {
+            var plain = WorldData.captioned(16, 0, 0).batch(2, 8);
+            var none = WorldData.captionedPairs(16, 0, 0, 0).batch(2, 8);
+            assertEquals(plain.captions(), none.captions(), "no pairs: the plain batches");
+            assertEquals(0.0, Tensors.maxAbsDiff(plain.images(), none.images()), 0.0);
+            var paired = WorldData.captionedPairs(16, 0, 0, 1).batch(2, 8);
+            int twins = 0;
+            for (int k = 0; k < 4; k++) {
+                if (Tensors.maxAbsDiff(paired.images().select(0, 2 * k), plain.images().select(0, 2 * k)) != 0) continue;
+                if (paired.captions().get(2 * k + 1).equals(plain.captions().get(2 * k + 1))) continue;
+                twins++;
+                assertTrue(Tensors.maxAbsDiff(paired.images().select(0, 2 * k), paired.images().select(0, 2 * k + 1)) > 0);
+            }
+            assertTrue(twins > 0, "some pairs of the batch are twins");
+        }
+    }
+
+    @Test
     void blurSoftensTheChosenShareOfABatchAndNothingElse() {
         Engine.init();
         try (PointerScope scope = new PointerScope()) {

@@ -64,6 +64,25 @@ class CaptionsTest {
     }
 
     @Test
+    void aFocusedCaptionAlwaysNamesItsTopic() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int i = 0; i < 300; i++) {
+            String smile = Captions.sample(MOHAWK_MAN, r, Captions.Topic.EXPRESSION);
+            assertTrue(smile.contains("smil") || smile.contains("happy"), smile);
+            String beard = Captions.sample(MOHAWK_MAN, r, Captions.Topic.FACIAL_HAIR);
+            assertTrue(beard.contains("beard"), beard);
+            String neutral = Captions.sample(BOB_WOMAN, r, Captions.Topic.EXPRESSION);
+            assertTrue(neutral.contains("serious") || neutral.contains("neutral"), neutral);
+            String bare = Captions.sample(BOB_WOMAN, r, Captions.Topic.MAKEUP);
+            assertTrue(bare.contains("makeup"), bare);
+            String lips = Captions.sample(BALD_MAN, r, Captions.Topic.MAKEUP);
+            assertTrue(lips.contains("makeup") || lips.contains("lipstick") || lips.contains("eye shadow"), lips);
+        }
+        // a topic the portrait has no fact about leaves an ordinary caption
+        for (int i = 0; i < 50; i++) assertTrue(Captions.sample(CAT, r, Captions.Topic.FACIAL_HAIR).contains("cat"));
+    }
+
+    @Test
     void animalsAreAlwaysNamed() {
         for (String c : sampled(CAT, 300)) assertTrue(c.contains("cat"), c);
         for (String c : sampled(WorldAttributes.cat(Background.BLUE, CatCoat.CALICO, EyeColor.BLUE), 300)) assertTrue(c.contains("cat"), c);
