@@ -129,6 +129,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
         var o = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         StringBuilder md = new StringBuilder();
+        StringBuilder changedMost = new StringBuilder();
         StringBuilder csv = new StringBuilder("prompt,method,seeds,success,preservation,preservation_all,clip_before,clip_after\n");
         try (Generator g = Generator.load(gPath); ClipModel model = ClipModel.load(cPath);
              AttributeClassifier classifier = AttributeClassifier.load(fPath)) {
@@ -184,13 +185,17 @@ public final class WorldEvalCommand implements Callable<Integer> {
                     csv.append(String.format("\"%s\",%s,%d,%.4f,%.4f,%.4f,%.4f,%.4f%n", row.prompt(), row.method(), row.seeds(),
                             row.success(), row.preservation(), row.preservationAll(), row.clipBefore(), row.clipAfter()));
                     err.printf("%s (%.0f s)%n", line, (System.nanoTime() - t0) / 1e9);
+                    err.printf("  changed most: %s%n", row.mostChanged(4));
+                    changedMost.append(String.format("- %s, %s: %s%n", row.prompt(), row.method(), row.mostChanged(4)));
                     err.flush();
-                    AtomicFiles.write(out.resolve("table.md"), md.toString().getBytes(StandardCharsets.UTF_8));
+                    AtomicFiles.write(out.resolve("table.md"), (md + "\nCategories whose reading changed most (share of seeds):\n\n"
+                            + changedMost).getBytes(StandardCharsets.UTF_8));
                     AtomicFiles.write(out.resolve("table.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
                 }
             }
         }
         o.print(md);
+        o.print("\nCategories whose reading changed most (share of seeds):\n\n" + changedMost);
         o.println("wrote " + out.resolve("table.md"));
         o.flush();
         return 0;

@@ -64,9 +64,18 @@ public final class WorldEval {
     /**
      * @param preservation    over the categories the classifier reads on generator samples ({@link #judgeOnly})
      * @param preservationAll over every category that applies
+     * @param changed         per category counted in {@code preservationAll}: the fraction of the seeds whose reading
+     *                        changed, most changed first
      */
     public record Row(String prompt, String method, int seeds, double success, double preservation, double preservationAll,
-                      double clipBefore, double clipAfter) {
+                      double clipBefore, double clipAfter, java.util.Map<String, Double> changed) {
+        /** The {@code k} most changed categories, as "hair_color 30%, background 8%". */
+        public String mostChanged(int k) {
+            StringBuilder b = new StringBuilder();
+            changed.entrySet().stream().filter(e -> e.getValue() > 0).limit(k).forEach(e ->
+                    b.append(b.length() == 0 ? "" : ", ").append(String.format("%s %.0f%%", e.getKey(), 100 * e.getValue())));
+            return b.length() == 0 ? "none" : b.toString();
+        }
     }
 
     /** How well the classifier recognises the generator's samples. */
@@ -186,6 +195,7 @@ public final class WorldEval {
         int[][] ca = classifier.predict(after).classes();
         int n = cb.length, hits = 0;
         double kept = 0, keptAll = 0;
+        int[] changes = new int[AttributeCategory.ALL.size()];
         for (int i = 0; i < n; i++) {
             if (ca[i][head] == t.classIndex()) hits++;
             Species sb = species(cb[i]), sa = species(ca[i]);
@@ -196,6 +206,7 @@ public final class WorldEval {
                 // a species edit changes the species itself; a hair-style edit to bald makes hair colour moot
                 if (t.category().equals("hair_style") && cat == AttributeCategory.HAIR_COLOR) continue;
                 boolean unchanged = cb[i][c] == ca[i][c];
+                if (!unchanged) changes[c]++;
                 countedAll++;
                 if (unchanged) sameAll++;
                 if (!judged.contains(cat)) continue;
@@ -206,7 +217,10 @@ public final class WorldEval {
             keptAll += countedAll == 0 ? 1 : sameAll / (double) countedAll;
         }
         double[] sim = similarity(before, after, t.prompt());
-        return new Row(t.prompt(), methodName, n, hits / (double) n, kept / n, keptAll / n, sim[0], sim[1]);
+        java.util.Map<String, Double> changed = new java.util.LinkedHashMap<>();
+        java.util.stream.IntStream.range(0, changes.length).boxed().sorted((a, b) -> changes[b] - changes[a])
+                .forEach(c -> changed.put(AttributeCategory.ALL.get(c).name(), changes[c] / (double) n));
+        return new Row(t.prompt(), methodName, n, hits / (double) n, kept / n, keptAll / n, sim[0], sim[1], changed);
     }
 
     private double[] similarity(Tensor before, Tensor after, String prompt) {

@@ -39,6 +39,17 @@ class BundledModelsTest {
             assertEquals(4, seeds.size(), "four portraits without purple hair among the first 200 seeds");
             WorldEval.Row row = eval.evaluate(purple, "optimize", eval.optimize(30, 0.1, 0.008), seeds);
             assertTrue(row.clipAfter() > row.clipBefore() + 0.02, "CLIP similarity to 'purple hair' " + row.clipBefore() + " -> " + row.clipAfter());
+            double[] shares = row.changed().values().stream().mapToDouble(Double::doubleValue).toArray();
+            for (int i = 0; i < shares.length; i++) {
+                assertTrue(shares[i] >= 0 && shares[i] <= 1, row.changed().toString());
+                if (i > 0) assertTrue(shares[i] <= shares[i - 1], "most changed first: " + row.changed());
+            }
+            assertEquals(AttributeCategory.ALL.size(), row.changed().size(), "every category has its share");
+            // an image scored against itself: nothing changed
+            Tensor img = eval.image(eval.wplus(seeds.get(0)));
+            WorldEval.Row same = eval.score(purple, "none", img, img);
+            assertEquals(1.0, same.preservation(), 0.0);
+            assertEquals("none", same.mostChanged(3));
         }
     }
 
