@@ -75,7 +75,10 @@ public final class MapperTrainCommand implements Callable<Integer> {
     @Option(names = "--levels", split = ",", paramLabel = "L", description = "Sub-mappers to train: coarse, medium, fine (default: all three).")
     List<String> levels;
 
-    @Option(names = "--optimizer", paramLabel = "ranger|adam", description = "Optimizer (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--optimizer", paramLabel = "ranger|adam", description = "Optimizer (default: ${DEFAULT-VALUE}, as the reference). Ranger's RAdam "
+            + "rectification scales its early steps down (by 0.05 at step 10, 0.34 at step 250, 0.83 at step 2000; beta2 0.999) "
+            + "and Lookahead halves them, so a run of a few hundred steps barely moves the mapper; short runs learn with adam "
+            + "(e.g. --lr 1).")
     String optimizer = DEFAULTS.optimizer().optName();
 
     @Option(names = "--lr", paramLabel = "LR", description = "Learning rate (default: ${DEFAULT-VALUE}).")

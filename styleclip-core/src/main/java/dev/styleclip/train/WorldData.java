@@ -76,7 +76,7 @@ public final class WorldData {
     /** The attributes twins differ in, with their weights (facial hair falls back to makeup for women). */
     static final List<Captions.Topic> TWIN_TOPICS = List.of(Captions.Topic.EXPRESSION, Captions.Topic.FACIAL_HAIR,
             Captions.Topic.MAKEUP, Captions.Topic.EYEWEAR, Captions.Topic.HAIR);
-    static final double[] TWIN_WEIGHTS = {0.35, 0.25, 0.2, 0.1, 0.1};
+    static final double[] TWIN_WEIGHTS = {0.4, 0.25, 0.25, 0.05, 0.05};
 
     static Captions.Topic twinTopic(WorldAttributes a, SplittableRandom r) {
         double u = r.nextDouble(), acc = 0;

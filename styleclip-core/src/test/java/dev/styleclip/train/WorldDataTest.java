@@ -30,7 +30,7 @@ class WorldDataTest {
             seen.merge(topic, 1, Integer::sum);
         }
         assertEquals(5, seen.size(), "every twin topic occurs: " + seen);
-        assertTrue(seen.get(dev.styleclip.world.Captions.Topic.EXPRESSION) > seen.get(dev.styleclip.world.Captions.Topic.HAIR), seen.toString());
+        assertTrue(seen.get(dev.styleclip.world.Captions.Topic.EXPRESSION) > 2 * seen.get(dev.styleclip.world.Captions.Topic.HAIR), seen.toString());
 
         Engine.init();
         try (PointerScope scope = new PointerScope()) {
