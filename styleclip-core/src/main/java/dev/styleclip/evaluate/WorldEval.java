@@ -30,7 +30,8 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * Judges text edits on the world with the attribute classifier (which never guides an edit): for a prompt, the
- * first seeds whose generated portrait can take the edit (the right species, not already showing the target), each
+ * first seeds whose generated portrait can take the edit (the right species, not already showing the target, a man
+ * for facial hair, hair for a hair colour), each
  * edited, then classified again. Edit success: the target class is predicted after the edit. Preservation: the
  * fraction of the other categories (those that apply to the species before and after) whose predicted class did
  * not change. CLIP similarity: cosine of the image and the prompt's text embedding, before and after.
@@ -152,12 +153,16 @@ public final class WorldEval {
         int head = AttributeCategory.ALL.indexOf(t.attributeCategory());
         int hairStyle = AttributeCategory.ALL.indexOf(AttributeCategory.HAIR_STYLE);
         int bald = AttributeCategory.HAIR_STYLE.classNames().indexOf("bald");
+        int presentation = AttributeCategory.ALL.indexOf(AttributeCategory.PRESENTATION);
+        int man = AttributeCategory.PRESENTATION.classNames().indexOf("man");
         List<Integer> out = new ArrayList<>();
         for (int seed = 0; seed < maxSeed && out.size() < n; seed++) {
             int[] c = classesOfSeed(seed);
             if (!t.from().contains(species(c))) continue;
             if (c[head] == t.classIndex()) continue;
             if (t.needsHair() && c[hairStyle] == bald) continue;
+            // the world has no bearded women (WorldSampler): facial hair is edited onto men's portraits
+            if (t.attributeCategory() == AttributeCategory.FACIAL_HAIR && c[presentation] != man) continue;
             out.add(seed);
         }
         return out;
