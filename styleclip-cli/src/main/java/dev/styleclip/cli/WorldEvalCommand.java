@@ -68,7 +68,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
     int seeds;
 
     @Option(names = "--steps", defaultValue = "25", paramLabel = "N", description = "optimize: Adam steps (default: ${DEFAULT-VALUE}; "
-            + "on the bundled set the edit is made by then: 50 steps gave the same success and preservation).")
+            + "on the bundled set 50 steps did no better).")
     int steps;
 
     @Option(names = "--lr", defaultValue = "0.1", paramLabel = "LR", description = "optimize: peak learning rate (default: ${DEFAULT-VALUE}).")

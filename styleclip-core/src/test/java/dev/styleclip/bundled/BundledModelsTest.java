@@ -45,6 +45,13 @@ class BundledModelsTest {
                 if (i > 0) assertTrue(shares[i] <= shares[i - 1], "most changed first: " + row.changed());
             }
             assertEquals(AttributeCategory.ALL.size(), row.changed().size(), "every category has its share");
+            // facial hair is edited onto men only: the world has no bearded women
+            WorldEval.Target beard = WorldEval.TARGETS.stream().filter(t -> t.prompt().equals("beard")).findFirst().orElseThrow();
+            int presentation = AttributeCategory.ALL.indexOf(AttributeCategory.PRESENTATION);
+            for (int s : eval.eligibleSeeds(beard, 4, 400)) {
+                int[] classes = classifier.predict(eval.image(eval.wplus(s))).classes()[0];
+                assertEquals("man", AttributeCategory.PRESENTATION.classNames().get(classes[presentation]), "seed " + s);
+            }
             // an image scored against itself: nothing changed
             Tensor img = eval.image(eval.wplus(seeds.get(0)));
             WorldEval.Row same = eval.score(purple, "none", img, img);
@@ -57,20 +64,41 @@ class BundledModelsTest {
     void everyBundledMapperFitsTheGeneratorAndEditsTheLatent() throws Exception {
         var prompts = BundledModels.mapperPrompts();
         assertTrue(prompts.size() >= 3, "mappers for a few prompts are shipped: " + prompts);
-        try (Generator g = Generator.load(BundledModels.path(BundledModels.GENERATOR)); PointerScope scope = new PointerScope();
+        try (Generator g = Generator.load(BundledModels.path(BundledModels.GENERATOR));
+             ClipModel clip = ClipModel.load(BundledModels.path(BundledModels.CLIP)); PointerScope scope = new PointerScope();
              NoGradGuard ng = new NoGradGuard()) {
-            Tensor w = g.toWPlus(g.mapping(dev.styleclip.stylegan2.Latents.seedZ(3, g.config().styleDim())));
+            ClipLoss loss = ClipLoss.forModel(clip, g.config().size());
+            org.bytedeco.pytorch.TensorVector rows = new org.bytedeco.pytorch.TensorVector();
+            for (long seed : new long[] {3, 4, 5, 6}) rows.push_back(g.mapping(dev.styleclip.stylegan2.Latents.seedZ(seed, g.config().styleDim())));
+            Tensor w = g.toWPlus(org.bytedeco.pytorch.global.torch.cat(rows, 0));
             for (String prompt : prompts) {
                 var ckpt = dev.styleclip.edit.mapper.MapperCheckpoint.read(BundledModels.path(BundledModels.mapperName(prompt)));
                 assertEquals(g.config().styleDim(), ckpt.width(), prompt);
                 assertEquals(prompt, ckpt.opts().get("description"));
                 assertTrue(!ckpt.hasDecoder(), "shipped without the decoder");
                 try (var mapper = ckpt.mapper()) {
-                    double moved = dev.styleclip.tensor.Tensors.maxAbsDiff(mapper.edit(w), w);
+                    Tensor edited = mapper.edit(w);
+                    double moved = dev.styleclip.tensor.Tensors.maxAbsDiff(edited, w);
                     assertTrue(moved > 1e-3 && moved < 10, prompt + ": the mapper moves w by " + moved);
+                    // and towards its prompt: CLIP's similarity to it rises on average over the batch
+                    Tensor sim = similarity(clip, loss, g.synthesize(edited, dev.styleclip.stylegan2.NoiseMode.CONST), prompt)
+                            .sub(similarity(clip, loss, g.synthesize(w, dev.styleclip.stylegan2.NoiseMode.CONST), prompt));
+                    assertTrue(sim.mean().item_double() > 0.02, prompt + ": CLIP similarity gains " + java.util.Arrays.toString(
+                            dev.styleclip.tensor.Tensors.toFloatArray(sim)));
                 }
             }
         }
+    }
+
+    /** Cosine of each image [B, 3, S, S] with the prompt's text embedding, [B]. */
+    private static Tensor similarity(ClipModel clip, ClipLoss loss, Tensor images, String prompt) {
+        Tensor img = clip.encodeImage(loss.fit(images.clamp(new org.bytedeco.pytorch.ScalarOptional(new org.bytedeco.pytorch.Scalar(-1)),
+                new org.bytedeco.pytorch.ScalarOptional(new org.bytedeco.pytorch.Scalar(1)))));
+        Tensor txt = clip.encodeText(dev.styleclip.clip.tokenizer.ClipTokenizer.load().tokenize(java.util.List.of(prompt),
+                dev.styleclip.clip.tokenizer.TruncationPolicy.TRUNCATE));
+        img = img.div(img.norm(new org.bytedeco.pytorch.ScalarOptional(new org.bytedeco.pytorch.Scalar(2)), new long[] {1}, true));
+        txt = txt.div(txt.norm(new org.bytedeco.pytorch.ScalarOptional(new org.bytedeco.pytorch.Scalar(2)), new long[] {1}, true));
+        return img.matmul(txt.t()).squeeze(1);
     }
 
     @Test
