@@ -118,5 +118,9 @@ class BundledCommandsTest {
         assertEquals(1, misfit.code(), misfit.err());
         assertTrue(misfit.err().contains("does not fit"), misfit.err());
         assertEquals(2, CliRun.of("world", "train", "--model", "clip", "--steps", "1", "--blur", "1.5", "--out", more.toString()).code());
+        CliRun pairs = CliRun.of("world", "train", "--model", "classifier", "--steps", "1", "--pairs", "0.5", "--out", more.toString());
+        assertEquals(2, pairs.code());
+        assertTrue(pairs.err().contains("--pairs applies to clip only"), pairs.err());
+        assertEquals(2, CliRun.of("world", "train", "--model", "clip", "--steps", "1", "--pairs", "2", "--out", more.toString()).code());
     }
 }
