@@ -148,6 +148,9 @@ public final class WorldEvalCommand implements Callable<Integer> {
             StringBuilder zs = new StringBuilder("CLIP zero-shot accuracy on 300 renders (seeds 5000-5299), per category:");
             eval.clipZeroShot(5000, 300).forEach((cat, a) -> zs.append(String.format(" %s %.0f%%", cat, 100 * a)));
             o.println(zs);
+            StringBuilder auc = new StringBuilder("CLIP ranking AUC of each prompt on 400 renders (seeds 6000-6399; 0.5 is chance):");
+            eval.clipRankingAuc(targets, 6000, 400).forEach((p, a) -> auc.append(String.format(" %s %.2f", p, a)));
+            o.println(auc);
             java.util.Set<dev.styleclip.world.AttributeCategory> judged = new java.util.LinkedHashSet<>();
             r.agreementByCategory().forEach((cat, a) -> {
                 if (a >= readable) judged.add(dev.styleclip.world.AttributeCategory.byName(cat));
@@ -156,7 +159,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
             String judgedLine = String.format("Preservation counts the categories read with agreement >= %.0f%%: %s", 100 * readable,
                     judged.stream().map(dev.styleclip.world.AttributeCategory::name).toList());
             o.println(judgedLine);
-            rec = rec + "\n\n" + per + "\n\n" + zs + "\n\n" + judgedLine;
+            rec = rec + "\n\n" + per + "\n\n" + zs + "\n\n" + auc + "\n\n" + judgedLine;
             md.append(rec).append("\n\n");
             md.append(String.format("| prompt | method | seeds | edit success | preservation | preservation, all heads | CLIP sim before | after |%n"));
             md.append("|---|---|---|---|---|---|---|---|\n");

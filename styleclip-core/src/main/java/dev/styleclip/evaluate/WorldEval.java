@@ -309,6 +309,36 @@ public final class WorldEval {
     }
 
     /**
+     * How well CLIP's similarity to each target prompt ranks {@code n} world renders (seeds {@code firstSeed}...):
+     * the AUC, over pairs of a render showing the target and one that could take the edit (a species of
+     * {@link Target#from}, without the target), of the first having the higher cosine. 0.5 is chance. An edit
+     * climbs that similarity, so a prompt with an AUC near 0.5 cannot guide one.
+     */
+    public java.util.Map<String, Double> clipRankingAuc(List<Target> targets, long firstSeed, int n) {
+        java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard();
+             dev.styleclip.world.WorldDataset.Batch b = dev.styleclip.world.WorldDataset.batch(firstSeed, n, g.config().size())) {
+            Tensor img = normalize(clip.encodeImage(clipLoss.fit(b.images())));
+            for (Target t : targets) {
+                Tensor text = normalize(clip.encodeText(tokenizer.tokenize(List.of(t.prompt()), TruncationPolicy.TRUNCATE)));
+                float[] sim = Tensors.toFloatArray(img.matmul(text.t()));
+                List<Float> pos = new ArrayList<>(), neg = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    var a = b.samples().get(i).attributes();
+                    int c = t.attributeCategory().index(a);
+                    if (c == t.classIndex()) pos.add(sim[i]);
+                    else if (t.from().contains(a.species()) && (c != AttributeCategory.NOT_APPLICABLE || t.category().equals("species"))) neg.add(sim[i]);
+                }
+                if (pos.isEmpty() || neg.isEmpty()) continue;
+                double wins = 0;
+                for (float p : pos) for (float q : neg) wins += p > q ? 1 : p == q ? 0.5 : 0;
+                out.put(t.prompt(), wins / ((double) pos.size() * neg.size()));
+            }
+        }
+        return out;
+    }
+
+    /**
      * How recognisable the generator's samples are: over seeds 0 .. n-1, the fraction whose species the classifier
      * names with confidence of at least 0.9, the mean confidence over every applicable head, and the fraction of
      * applicable attributes where the classifier agrees with what the latent stands for ({@link WorldPrior}).

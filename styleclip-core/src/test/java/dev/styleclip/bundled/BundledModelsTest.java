@@ -45,6 +45,10 @@ class BundledModelsTest {
                 if (i > 0) assertTrue(shares[i] <= shares[i - 1], "most changed first: " + row.changed());
             }
             assertEquals(AttributeCategory.ALL.size(), row.changed().size(), "every category has its share");
+            // CLIP ranks renders with purple hair above those without; every AUC is a share
+            var auc = eval.clipRankingAuc(WorldEval.TARGETS, 6000, 200);
+            assertTrue(auc.get("purple hair") > 0.9, auc.toString());
+            for (double v : auc.values()) assertTrue(v >= 0 && v <= 1, auc.toString());
             // facial hair is edited onto men only: the world has no bearded women
             WorldEval.Target beard = WorldEval.TARGETS.stream().filter(t -> t.prompt().equals("beard")).findFirst().orElseThrow();
             int presentation = AttributeCategory.ALL.indexOf(AttributeCategory.PRESENTATION);
