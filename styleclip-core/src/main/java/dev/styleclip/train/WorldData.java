@@ -33,14 +33,7 @@ public final class WorldData {
 
     /** As {@link #captioned(int, long)}, with a fraction {@code blur} of the portraits softened ({@link #blurSome}). */
     public static ImageTextBatches captioned(int imageSize, long seedOffset, double blur) {
-        return (step, n) -> {
-            long first = TRAINING_SEEDS + seedOffset + step * n;
-            List<WorldSample> samples = WorldDataset.samples(first, n);
-            WorldDataset.Batch b = WorldDataset.batch(samples, imageSize);
-            List<String> captions = new ArrayList<>(n);
-            for (WorldSample s : samples) captions.add(Captions.sample(s.attributes(), new SplittableRandom(s.seed() * 31 + 7)));
-            return new ImageTextBatches.Batch(blurSome(b.images(), blur, first), captions);
-        };
+        return captionedPairs(imageSize, seedOffset, blur, 0);
     }
 
     /**
