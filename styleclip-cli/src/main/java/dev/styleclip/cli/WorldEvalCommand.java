@@ -151,6 +151,11 @@ public final class WorldEvalCommand implements Callable<Integer> {
             StringBuilder auc = new StringBuilder("CLIP ranking AUC of each prompt on 400 renders (seeds 6000-6399; 0.5 is chance):");
             eval.clipRankingAuc(targets, 6000, 400).forEach((p, a) -> auc.append(String.format(" %s %.2f", p, a)));
             o.println(auc);
+            StringBuilder probe = new StringBuilder("Linear probe on CLIP's image features (1200 renders from seed 7000, scored on 400 more), "
+                    + "accuracy against always naming the commonest class:");
+            eval.clipLinearProbe(7000, 1200, 400).forEach((cat, p) -> probe.append(String.format(" %s %.0f%% (%.0f%%)", cat,
+                    100 * p.accuracy(), 100 * p.majority())));
+            o.println(probe);
             java.util.Set<dev.styleclip.world.AttributeCategory> judged = new java.util.LinkedHashSet<>();
             r.agreementByCategory().forEach((cat, a) -> {
                 if (a >= readable) judged.add(dev.styleclip.world.AttributeCategory.byName(cat));
@@ -159,7 +164,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
             String judgedLine = String.format("Preservation counts the categories read with agreement >= %.0f%%: %s", 100 * readable,
                     judged.stream().map(dev.styleclip.world.AttributeCategory::name).toList());
             o.println(judgedLine);
-            rec = rec + "\n\n" + per + "\n\n" + zs + "\n\n" + auc + "\n\n" + judgedLine;
+            rec = rec + "\n\n" + per + "\n\n" + zs + "\n\n" + auc + "\n\n" + probe + "\n\n" + judgedLine;
             md.append(rec).append("\n\n");
             md.append(String.format("| prompt | method | seeds | edit success | preservation | preservation, all heads | CLIP sim before | after |%n"));
             md.append("|---|---|---|---|---|---|---|---|\n");

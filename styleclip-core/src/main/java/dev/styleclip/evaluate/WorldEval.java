@@ -338,6 +338,73 @@ public final class WorldEval {
         return out;
     }
 
+    /** Accuracy of a linear probe on CLIP's image features for one category, beside always naming its commonest class. */
+    public record Probe(double accuracy, double majority) {
+    }
+
+    /**
+     * Whether CLIP's image features carry each category of {@link #ZERO_SHOT} at all: a multinomial logistic regression
+     * on the L2-normalised image features of {@code nTrain} renders (seeds {@code firstSeed}...; full-batch gradient
+     * descent, 300 steps), scored on the next {@code nTest}. A probe no better than the majority class means the image
+     * tower does not encode the attribute, so no caption or prompt can reach it.
+     */
+    public java.util.Map<String, Probe> clipLinearProbe(long firstSeed, int nTrain, int nTest) {
+        java.util.Map<String, Probe> out = new java.util.LinkedHashMap<>();
+        try (PointerScope scope = new PointerScope();
+             dev.styleclip.world.WorldDataset.Batch b = dev.styleclip.world.WorldDataset.batch(firstSeed, nTrain + nTest, g.config().size())) {
+            Tensor feats;
+            try (NoGradGuard ng = new NoGradGuard()) {
+                TensorVector parts = new TensorVector();
+                for (int i = 0; i < nTrain + nTest; i += 200) {
+                    parts.push_back(normalize(clip.encodeImage(clipLoss.fit(b.images().narrow(0, i, Math.min(200, nTrain + nTest - i))))));
+                }
+                feats = torch.cat(parts, 0).mul(new Scalar(20));
+            }
+            for (AttributeCategory c : ZERO_SHOT.keySet()) {
+                List<Long> trainRows = new ArrayList<>(), trainY = new ArrayList<>(), testRows = new ArrayList<>(), testY = new ArrayList<>();
+                for (int i = 0; i < nTrain + nTest; i++) {
+                    int y = c.index(b.samples().get(i).attributes());
+                    if (y == AttributeCategory.NOT_APPLICABLE) continue;
+                    (i < nTrain ? trainRows : testRows).add((long) i);
+                    (i < nTrain ? trainY : testY).add((long) y);
+                }
+                if (trainRows.isEmpty() || testRows.isEmpty()) continue;
+                Tensor x = feats.index_select(0, Tensors.longs(trainRows.stream().mapToLong(Long::longValue).toArray()));
+                Tensor y = Tensors.longs(trainY.stream().mapToLong(Long::longValue).toArray());
+                Tensor w = torch.zeros(new long[] {x.size(1), c.numClasses()}).set_requires_grad(true);
+                Tensor bias = torch.zeros(new long[] {c.numClasses()}).set_requires_grad(true);
+                for (int it = 0; it < 300; it++) {
+                    try (PointerScope step = new PointerScope()) {
+                        Tensor loss = torch.cross_entropy(x.matmul(w).add(bias), y);
+                        if (w.grad().defined()) {
+                            w.grad().zero_();
+                            bias.grad().zero_();
+                        }
+                        loss.backward();
+                        try (NoGradGuard ng = new NoGradGuard()) {
+                            w.sub_(w.grad().mul(new Scalar(0.5)));
+                            bias.sub_(bias.grad().mul(new Scalar(0.5)));
+                        }
+                    }
+                }
+                long[] pred;
+                try (NoGradGuard ng = new NoGradGuard()) {
+                    Tensor xt = feats.index_select(0, Tensors.longs(testRows.stream().mapToLong(Long::longValue).toArray()));
+                    pred = Tensors.toLongArray(xt.matmul(w).add(bias).argmax(new org.bytedeco.pytorch.LongOptional(1), false));
+                }
+                int right = 0;
+                long[] counts = new long[c.numClasses()];
+                for (int i = 0; i < pred.length; i++) {
+                    if (pred[i] == testY.get(i)) right++;
+                    counts[testY.get(i).intValue()]++;
+                }
+                long most = java.util.Arrays.stream(counts).max().orElse(0);
+                out.put(c.name(), new Probe(right / (double) pred.length, most / (double) pred.length));
+            }
+        }
+        return out;
+    }
+
     /**
      * How recognisable the generator's samples are: over seeds 0 .. n-1, the fraction whose species the classifier
      * names with confidence of at least 0.9, the mean confidence over every applicable head, and the fraction of

@@ -49,6 +49,10 @@ class BundledModelsTest {
             var auc = eval.clipRankingAuc(WorldEval.TARGETS, 6000, 200);
             assertTrue(auc.get("purple hair") > 0.9, auc.toString());
             for (double v : auc.values()) assertTrue(v >= 0 && v <= 1, auc.toString());
+            // CLIP's image features carry hair colour (a linear probe beats the commonest class by far)
+            var probe = eval.clipLinearProbe(7000, 400, 200);
+            assertTrue(probe.get("hair_color").accuracy() > probe.get("hair_color").majority() + 0.3, probe.toString());
+            for (var p : probe.values()) assertTrue(p.accuracy() >= 0 && p.accuracy() <= 1 && p.majority() > 0, probe.toString());
             // facial hair is edited onto men only: the world has no bearded women
             WorldEval.Target beard = WorldEval.TARGETS.stream().filter(t -> t.prompt().equals("beard")).findFirst().orElseThrow();
             int presentation = AttributeCategory.ALL.indexOf(AttributeCategory.PRESENTATION);
