@@ -104,6 +104,8 @@ public final class WorldEvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private static final String CHANGED_MOST_HEADING = "\nCategories whose reading changed most (share of seeds):\n\n";
+
     @Override
     public Integer call() throws Exception {
         if (seeds < 1 || steps < 1 || recognitionSamples < 1) throw usage("--seeds, --steps and --recognition must be positive");
@@ -198,14 +200,14 @@ public final class WorldEvalCommand implements Callable<Integer> {
                     err.printf("  changed most: %s%n", row.mostChanged(4));
                     changedMost.append(String.format("- %s, %s: %s%n", row.prompt(), row.method(), row.mostChanged(4)));
                     err.flush();
-                    AtomicFiles.write(out.resolve("table.md"), (md + "\nCategories whose reading changed most (share of seeds):\n\n"
+                    AtomicFiles.write(out.resolve("table.md"), (md + CHANGED_MOST_HEADING
                             + changedMost).getBytes(StandardCharsets.UTF_8));
                     AtomicFiles.write(out.resolve("table.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
                 }
             }
         }
         o.print(md);
-        o.print("\nCategories whose reading changed most (share of seeds):\n\n" + changedMost);
+        o.print(CHANGED_MOST_HEADING + changedMost);
         o.println("wrote " + out.resolve("table.md"));
         o.flush();
         return 0;

@@ -282,6 +282,22 @@ public final class WorldEval {
         return out;
     }
 
+    /** World renders and their L2-normalised CLIP image features [N, embed_dim]. */
+    private record Renders(Tensor features, List<dev.styleclip.world.WorldSample> samples) {
+    }
+
+    /** Renders seeds {@code firstSeed}... ({@code n}) and encodes them with CLIP, 200 at a time; tensors in the caller's scope. */
+    private Renders renders(long firstSeed, int n) {
+        try (NoGradGuard ng = new NoGradGuard();
+             dev.styleclip.world.WorldDataset.Batch b = dev.styleclip.world.WorldDataset.batch(firstSeed, n, g.config().size())) {
+            TensorVector parts = new TensorVector();
+            for (int i = 0; i < n; i += 200) {
+                parts.push_back(normalize(clip.encodeImage(clipLoss.fit(b.images().narrow(0, i, Math.min(200, n - i))))));
+            }
+            return new Renders(torch.cat(parts, 0), b.samples());
+        }
+    }
+
     /**
      * CLIP's zero-shot accuracy on {@code n} world renders (seeds {@code firstSeed}...; never training seeds): per
      * category of {@link #ZERO_SHOT}, the share of portraits it applies to whose class prompt CLIP ranks first. This
@@ -289,9 +305,9 @@ public final class WorldEval {
      */
     public java.util.Map<String, Double> clipZeroShot(long firstSeed, int n) {
         java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
-        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard();
-             dev.styleclip.world.WorldDataset.Batch b = dev.styleclip.world.WorldDataset.batch(firstSeed, n, g.config().size())) {
-            Tensor img = normalize(clip.encodeImage(clipLoss.fit(b.images())));
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            Renders b = renders(firstSeed, n);
+            Tensor img = b.features();
             for (var e : ZERO_SHOT.entrySet()) {
                 Tensor text = normalize(clip.encodeText(tokenizer.tokenize(e.getValue(), TruncationPolicy.TRUNCATE)));
                 long[] best = Tensors.toLongArray(img.matmul(text.t()).argmax(new org.bytedeco.pytorch.LongOptional(1), false));
@@ -316,9 +332,9 @@ public final class WorldEval {
      */
     public java.util.Map<String, Double> clipRankingAuc(List<Target> targets, long firstSeed, int n) {
         java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
-        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard();
-             dev.styleclip.world.WorldDataset.Batch b = dev.styleclip.world.WorldDataset.batch(firstSeed, n, g.config().size())) {
-            Tensor img = normalize(clip.encodeImage(clipLoss.fit(b.images())));
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            Renders b = renders(firstSeed, n);
+            Tensor img = b.features();
             for (Target t : targets) {
                 Tensor text = normalize(clip.encodeText(tokenizer.tokenize(List.of(t.prompt()), TruncationPolicy.TRUNCATE)));
                 float[] sim = Tensors.toFloatArray(img.matmul(text.t()));
@@ -350,16 +366,9 @@ public final class WorldEval {
      */
     public java.util.Map<String, Probe> clipLinearProbe(long firstSeed, int nTrain, int nTest) {
         java.util.Map<String, Probe> out = new java.util.LinkedHashMap<>();
-        try (PointerScope scope = new PointerScope();
-             dev.styleclip.world.WorldDataset.Batch b = dev.styleclip.world.WorldDataset.batch(firstSeed, nTrain + nTest, g.config().size())) {
-            Tensor feats;
-            try (NoGradGuard ng = new NoGradGuard()) {
-                TensorVector parts = new TensorVector();
-                for (int i = 0; i < nTrain + nTest; i += 200) {
-                    parts.push_back(normalize(clip.encodeImage(clipLoss.fit(b.images().narrow(0, i, Math.min(200, nTrain + nTest - i))))));
-                }
-                feats = torch.cat(parts, 0).mul(new Scalar(20));
-            }
+        try (PointerScope scope = new PointerScope()) {
+            Renders b = renders(firstSeed, nTrain + nTest);
+            Tensor feats = b.features().mul(new Scalar(20));
             for (AttributeCategory c : ZERO_SHOT.keySet()) {
                 List<Long> trainRows = new ArrayList<>(), trainY = new ArrayList<>(), testRows = new ArrayList<>(), testY = new ArrayList<>();
                 for (int i = 0; i < nTrain + nTest; i++) {
