@@ -62,7 +62,8 @@ public final class OptimizeCommand implements Callable<Integer> {
     @Option(names = "--mode", defaultValue = "edit", paramLabel = "edit|free", description = "edit (CLIP + l2 + ID) or free generation from the mean latent (CLIP only) (default: ${DEFAULT-VALUE}).")
     String mode;
 
-    @Option(names = "--space", defaultValue = "w+", paramLabel = "w+|s", description = "Optimize in W+ or in style space S (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--space", defaultValue = "w+", paramLabel = "w+|w|s", description = "Optimize in W+, in W (one offset added to "
+            + "every W+ row; not in StyleCLIP) or in style space S (default: ${DEFAULT-VALUE}).")
     String space;
 
     @Option(names = "--steps", defaultValue = "300", description = "Adam steps (default: ${DEFAULT-VALUE}).")
@@ -76,6 +77,10 @@ public final class OptimizeCommand implements Callable<Integer> {
 
     @Option(names = "--id-lambda", defaultValue = "0.005", description = "Weight of the identity loss; 0 turns it off (default: ${DEFAULT-VALUE}).")
     double idLambda;
+
+    @Option(names = "--views", defaultValue = "0", description = "Average the CLIP loss over N random crops (80-100% of the side) "
+            + "and mirrorings per step; not in StyleCLIP (default: ${DEFAULT-VALUE}, the image as it is).")
+    int views;
 
     @Option(names = "--truncation", defaultValue = "0.7", description = "Truncation of seed starts (default: ${DEFAULT-VALUE}).")
     double truncation;
@@ -99,11 +104,13 @@ public final class OptimizeCommand implements Callable<Integer> {
             case "free", "free_generation" -> OptimizationMode.FREE;
             default -> throw usage("--mode must be edit or free");
         };
-        OptimizationSpace sp = switch (space.toLowerCase()) {
-            case "w+", "wplus" -> OptimizationSpace.W_PLUS;
-            case "s" -> OptimizationSpace.S;
-            default -> throw usage("--space must be w+ or s");
-        };
+        OptimizationSpace sp;
+        try {
+            sp = OptimizationSpace.parse(space);
+        } catch (IllegalArgumentException e) {
+            throw usage("--space: " + e.getMessage());
+        }
+        if (views < 0) throw usage("--views must be 0 or more");
         if (steps < 1) throw usage("--steps must be >= 1");
         if (latent != null && seeds != null) throw usage("give --latent or --seed, not both");
         if (m == OptimizationMode.EDIT && latent == null && seeds == null) throw usage("edit mode needs --latent or --seed");
@@ -138,7 +145,8 @@ public final class OptimizeCommand implements Callable<Integer> {
                 else start = Latents.toWPlus(g, Latents.seedZ(seed, g.config().styleDim()), LatentSpace.Z, truncation);
             }
             if (start.size(0) != 1) throw usage("--latent holds " + start.size(0) + " latents; optimization takes one");
-            var settings = new LatentOptimization.Settings(prompt, m, sp, steps, lr, l2Lambda, idLambda);
+            var settings = new LatentOptimization.Settings(prompt, m, sp, steps, lr, l2Lambda, idLambda,
+                    dev.styleclip.clip.ClipViews.of(views, seed != null ? seed : 0));
             Map<String, String> text = Map.of("styleclip", provenanceJson(prompt, seed));
             AtomicFiles.write(dir.resolve("provenance.json"), provenanceJson(prompt, seed).getBytes(StandardCharsets.UTF_8));
             StringBuilder csv = new StringBuilder("step,lr,clip,l2,id,total\n");
@@ -192,6 +200,7 @@ public final class OptimizeCommand implements Callable<Integer> {
         p.put("lr", lr);
         p.put("l2_lambda", l2Lambda);
         p.put("id_lambda", idLambda);
+        p.put("views", views);
         p.put("truncation", truncation);
         p.put("generator", generator.toString());
         p.put("generator_sha256", Hashes.sha256(generator));

@@ -27,6 +27,10 @@ import java.util.concurrent.Callable;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import dev.styleclip.clip.ClipViews;
+import dev.styleclip.edit.optimize.LatentOptimization;
+import dev.styleclip.edit.optimize.OptimizationMode;
+import dev.styleclip.edit.optimize.OptimizationSpace;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,6 +82,14 @@ public final class WorldEvalCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}; StyleCLIP's 0.008 trades preservation for success on the bundled set).")
     double l2Lambda;
 
+    @Option(names = "--space", defaultValue = "w+", paramLabel = "SPACE", description = "optimize: w+ (a vector per layer, as "
+            + "StyleCLIP), w (one offset shared by every layer) or s (default: ${DEFAULT-VALUE}).")
+    String spaceName;
+
+    @Option(names = "--views", defaultValue = "0", paramLabel = "K", description = "optimize: average the CLIP loss over K random "
+            + "crops and mirrorings of the image each step (default: ${DEFAULT-VALUE}, the image as it is, as StyleCLIP).")
+    int views;
+
     @Option(names = "--neutral", defaultValue = "a portrait", paramLabel = "T", description = "global: neutral text (default: ${DEFAULT-VALUE}).")
     String neutral;
 
@@ -110,6 +122,15 @@ public final class WorldEvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (seeds < 1 || steps < 1 || recognitionSamples < 1) throw usage("--seeds, --steps and --recognition must be positive");
         if (readable < 0 || readable > 1) throw usage("--readable must be in [0, 1]");
+        if (views < 0) throw usage("--views must be 0 or more");
+        OptimizationSpace space;
+        try {
+            space = OptimizationSpace.parse(spaceName);
+        } catch (IllegalArgumentException e) {
+            throw usage("--space: " + e.getMessage());
+        }
+        LatentOptimization.Settings optimization = new LatentOptimization.Settings("", OptimizationMode.EDIT, space, steps, lr,
+                l2Lambda, 0, ClipViews.of(views, 0));
         for (String m : methods) {
             if (!List.of("optimize", "mapper", "global").contains(m)) throw usage("unknown method '" + m + "' (optimize, mapper, global)");
         }
@@ -181,7 +202,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
                     try (PointerScope scope = new PointerScope();
                          var mapper = mapperFile != null ? dev.styleclip.edit.mapper.MapperCheckpoint.read(mapperFile).mapper() : null) {
                         WorldEval.Method method = switch (m) {
-                            case "optimize" -> eval.optimize(steps, lr, l2Lambda);
+                            case "optimize" -> eval.optimize(optimization);
                             case "mapper" -> eval.latentMap(mapper::edit);
                             default -> global;
                         };

@@ -69,6 +69,19 @@ public final class ClipLoss {
         return similarityLoss(model.forward(fit(image), tokens));
     }
 
+    /**
+     * As {@link #forward(Tensor, int[][])}, averaged over the next random views of {@code views} (the image as it is
+     * when the sampler has no views).
+     *
+     * @return [N_image, N_text]
+     */
+    public Tensor forward(Tensor image, int[][] tokens, ClipViews.Sampler views) {
+        long n = image.size(0);
+        Tensor loss = similarityLoss(model.forward(views.apply(fit(image)), tokens)); // [K * N, T], view-major
+        long k = loss.size(0) / n;
+        return k == 1 ? loss : loss.reshape(k, n, loss.size(1)).mean(0);
+    }
+
     /** The generator image as this CLIP takes it: {@link GeneratorImageRecipe}, to the model's input side. */
     public Tensor fit(Tensor image) {
         int side = model.config().imageResolution();

@@ -241,11 +241,14 @@ public final class WorldEval {
         return x.div(x.norm(new ScalarOptional(new Scalar(2)), new long[] {1}, true));
     }
 
-    /** Latent optimization in W+ (no identity term), all seeds of a prompt as one batch. */
-    public Method optimize(int steps, double lr, double l2Lambda) {
+    /**
+     * Latent optimization with {@code settings} (their prompt replaced by each target's; no identity term), all seeds
+     * of a prompt as one batch.
+     */
+    public Method optimize(LatentOptimization.Settings settings) {
+        if (settings.idLambda() > 0) throw new IllegalArgumentException("world eval's optimization has no identity term");
         LatentOptimization opt = new LatentOptimization(g, clipLoss, null);
-        return (w, t) -> opt.run(w, new LatentOptimization.Settings(t.prompt(), OptimizationMode.EDIT, OptimizationSpace.W_PLUS,
-                steps, lr, l2Lambda, 0), null).finalImage();
+        return (w, t) -> opt.run(w, settings.withPrompt(t.prompt()), null).finalImage();
     }
 
     /** A method given as a W+ -> W+ map (a mapper), images synthesised from its result. */

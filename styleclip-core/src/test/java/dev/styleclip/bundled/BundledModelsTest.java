@@ -37,7 +37,7 @@ class BundledModelsTest {
             WorldEval.Target purple = WorldEval.TARGETS.stream().filter(t -> t.prompt().equals("purple hair")).findFirst().orElseThrow();
             var seeds = eval.eligibleSeeds(purple, 4, 200);
             assertEquals(4, seeds.size(), "four portraits without purple hair among the first 200 seeds");
-            WorldEval.Row row = eval.evaluate(purple, "optimize", eval.optimize(30, 0.1, 0.008), seeds);
+            WorldEval.Row row = eval.evaluate(purple, "optimize", eval.optimize(new LatentOptimization.Settings("", OptimizationMode.EDIT, OptimizationSpace.W_PLUS, 30, 0.1, 0.008, 0)), seeds);
             assertTrue(row.clipAfter() > row.clipBefore() + 0.02, "CLIP similarity to 'purple hair' " + row.clipBefore() + " -> " + row.clipAfter());
             double[] shares = row.changed().values().stream().mapToDouble(Double::doubleValue).toArray();
             for (int i = 0; i < shares.length; i++) {

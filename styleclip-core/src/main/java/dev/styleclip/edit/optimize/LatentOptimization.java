@@ -2,6 +2,7 @@ package dev.styleclip.edit.optimize;
 
 import dev.styleclip.arcface.IdLoss;
 import dev.styleclip.clip.ClipLoss;
+import dev.styleclip.clip.ClipViews;
 import dev.styleclip.clip.tokenizer.ClipTokenizer;
 import dev.styleclip.clip.tokenizer.TruncationPolicy;
 import dev.styleclip.edit.Adam;
@@ -15,13 +16,16 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * Text-driven latent optimization, StyleCLIP's first method (optimization/run_optimization.py {@code main}):
  * Adam on a W+ latent (or on the non-ToRGB entries of S) to minimise the CLIP loss of the image against the
  * prompt, plus, in edit mode, {@code l2_lambda * ||latent - start||^2} (a squared sum) and
  * {@code id_lambda * ID loss(image, start image)}. The learning rate follows {@link LearningRate}; as in the
- * reference, step 0 runs with lr 0 but still counts for Adam.
+ * reference, step 0 runs with lr 0 but still counts for Adam. {@link Settings#views} can average the CLIP loss over
+ * random crops and flips, and {@link OptimizationSpace#W} moves every W+ row by one offset (neither is in the
+ * reference).
  *
  * <p>Each step runs in its own native scope; only the latent and Adam's moments live across steps.
  */
@@ -29,14 +33,33 @@ public final class LatentOptimization {
     /**
      * @param prompt    the text the image should match
      * @param mode      edit (with l2 and ID terms) or free generation (CLIP loss only)
-     * @param space     W+ or S
+     * @param space     W+, W (one offset for every row) or S
      * @param steps     Adam steps (reference: 300)
      * @param lr        peak learning rate (0.1)
      * @param l2Lambda  weight of the squared distance to the start latent (0.008)
      * @param idLambda  weight of the identity loss (0.005 as StyleCLIP's notebook; 0 turns it off)
+     * @param views     random views the CLIP loss is averaged over ({@link ClipViews#NONE}: the reference's one)
      */
     public record Settings(String prompt, OptimizationMode mode, OptimizationSpace space, int steps, double lr,
-                           double l2Lambda, double idLambda) {
+                           double l2Lambda, double idLambda, ClipViews views) {
+        public Settings {
+            if (views == null) throw new IllegalArgumentException("views must not be null (ClipViews.NONE for none)");
+        }
+
+        /** The reference's loss: one view, the image as it is. */
+        public Settings(String prompt, OptimizationMode mode, OptimizationSpace space, int steps, double lr,
+                        double l2Lambda, double idLambda) {
+            this(prompt, mode, space, steps, lr, l2Lambda, idLambda, ClipViews.NONE);
+        }
+
+        public Settings withPrompt(String p) {
+            return new Settings(p, mode, space, steps, lr, l2Lambda, idLambda, views);
+        }
+
+        public Settings withViews(ClipViews v) {
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, v);
+        }
+
         public static Settings defaults(String prompt) {
             return new Settings(prompt, OptimizationMode.EDIT, OptimizationSpace.W_PLUS, 300, 0.1, 0.008, 0.005);
         }
@@ -51,7 +74,8 @@ public final class LatentOptimization {
         /**
          * @param image  the image the losses were computed on (the latent before this step's update)
          * @param latent the latent after the update: W+ [1, L, D], or flat S [1, sum C]
-         * @param grad   d total / d latent of this step, same layout as {@code latent}
+         * @param grad   d total / d latent of this step, same layout as {@code latent} (in W: d total / d offset,
+         *               [1, 1, D])
          */
         void onStep(StepLosses losses, Tensor image, Tensor latent, Tensor grad);
     }
@@ -93,30 +117,36 @@ public final class LatentOptimization {
         List<Tensor> start;
         try (NoGradGuard ng = new NoGradGuard()) {
             startImage = g.synthesize(startWPlus, NoiseMode.CONST);
-            start = s.space() == OptimizationSpace.S ? g.styles(startWPlus) : List.of(startWPlus.clone());
+            start = switch (s.space()) {
+                case S -> g.styles(startWPlus);
+                case W_PLUS -> List.of(startWPlus.clone());
+                case W -> List.of(torch.zeros_like(startWPlus.narrow(1, 0, 1))); // the offset, [B, 1, D]
+            };
         }
         Tensor idTarget = s.idLambda() > 0 && s.mode() == OptimizationMode.EDIT ? idLoss.targetEmbedding(startImage) : null;
         List<Tensor> latent = new ArrayList<>();
         for (int i = 0; i < start.size(); i++) {
             Tensor p = start.get(i).detach().clone();
             // in S only the non-ToRGB entries learn; the others stay in Adam's list without a gradient, as in the reference
-            if (s.space() == OptimizationSpace.W_PLUS || !g.styleLayout().get(i).toRgb()) p.set_requires_grad(true);
+            if (s.space() != OptimizationSpace.S || !g.styleLayout().get(i).toRgb()) p.set_requires_grad(true);
             latent.add(p);
         }
         Adam adam = new Adam(latent, s.lr());
+        ClipViews.Sampler views = s.views().sampler();
         List<StepLosses> history = new ArrayList<>();
         for (int i = 0; i < s.steps(); i++) {
             try (PointerScope scope = new PointerScope()) {
                 double lr = LearningRate.at((double) i / s.steps(), s.lr());
                 adam.setLr(lr);
-                Tensor image = s.space() == OptimizationSpace.S
-                        ? g.synthesizeFromStyles(latent, NoiseMode.CONST) : g.synthesize(latent.get(0), NoiseMode.CONST);
-                Tensor clip = clipLoss.forward(image, tokens).sum();
+                Tensor image = synthesize(startWPlus, latent, s.space());
+                Tensor clip = clipLoss.forward(image, tokens, views).sum();
                 Tensor loss = clip;
                 double l2v = 0;
                 double idv = 0;
                 if (s.mode() == OptimizationMode.EDIT) {
                     Tensor l2 = squaredDistance(latent, start);
+                    // in W the offset moves every row: its distance counts once per row, as the same move in W+ would
+                    if (s.space() == OptimizationSpace.W) l2 = l2.mul(new Scalar(g.config().nLatent()));
                     loss = loss.add(l2.mul(new Scalar(s.l2Lambda())));
                     l2v = l2.item_double();
                     if (idTarget != null) {
@@ -131,14 +161,23 @@ public final class LatentOptimization {
                 Tensor grad = observer == null ? null : gradient(latent);
                 adam.step();
                 history.add(losses);
-                if (observer != null) observer.onStep(losses, image.detach(), flat(latent).detach(), grad);
+                if (observer != null) observer.onStep(losses, image.detach(), result(startWPlus, latent, s.space()).detach(), grad);
             }
         }
         try (NoGradGuard ng = new NoGradGuard()) {
-            Tensor finalImage = s.space() == OptimizationSpace.S
-                    ? g.synthesizeFromStyles(latent, NoiseMode.CONST) : g.synthesize(latent.get(0), NoiseMode.CONST);
-            return new Result(startImage, flat(latent).detach().clone(), finalImage, history);
+            Tensor finalImage = synthesize(startWPlus, latent, s.space());
+            return new Result(startImage, result(startWPlus, latent, s.space()).detach().clone(), finalImage, history);
         }
+    }
+
+    private Tensor synthesize(Tensor startWPlus, List<Tensor> latent, OptimizationSpace space) {
+        return space == OptimizationSpace.S
+                ? g.synthesizeFromStyles(latent, NoiseMode.CONST) : g.synthesize(result(startWPlus, latent, space), NoiseMode.CONST);
+    }
+
+    /** The latent a run stands at: W+ [B, L, D] (the start plus the offset, in W), or flat S. */
+    private Tensor result(Tensor startWPlus, List<Tensor> latent, OptimizationSpace space) {
+        return space == OptimizationSpace.W ? startWPlus.add(latent.get(0)) : flat(latent);
     }
 
     /** sum over entries of ((start - latent)^2).sum(): every W+ row or every S entry, frozen ones included. */
@@ -159,7 +198,7 @@ public final class LatentOptimization {
         List<Tensor> grads = new ArrayList<>();
         for (Tensor p : latent) {
             Tensor gr = p.grad();
-            grads.add(gr.defined() ? gr.clone() : org.bytedeco.pytorch.global.torch.zeros_like(p));
+            grads.add(gr.defined() ? gr.clone() : torch.zeros_like(p));
         }
         return flat(grads);
     }

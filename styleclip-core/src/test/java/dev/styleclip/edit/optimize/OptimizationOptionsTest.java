@@ -1,0 +1,102 @@
+package dev.styleclip.edit.optimize;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.styleclip.clip.ClipLoss;
+import dev.styleclip.clip.ClipModel;
+import dev.styleclip.clip.ClipViews;
+import dev.styleclip.clip.ImageNormalization;
+import dev.styleclip.stylegan2.Generator;
+import dev.styleclip.testing.Fixtures;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The optimization's additions to the reference (W space, random views), on the tiny fixtures;
+ * with none of them a run is the reference's, which {@link LatentOptimizationParityTest} holds to PyTorch.
+ */
+class OptimizationOptionsTest {
+    private static final String PROMPT = "a person with purple hair";
+
+    private static LatentOptimization.Settings settings(OptimizationSpace space, int steps) {
+        return new LatentOptimization.Settings(PROMPT, OptimizationMode.EDIT, space, steps, 0.1, 0.008, 0);
+    }
+
+    @Test
+    void wSpaceMovesEveryRowByOneOffsetAndCountsItsDistanceOncePerRow() throws Exception {
+        try (PointerScope scope = new PointerScope();
+             Generator g = Generator.load(Fixtures.path("stylegan2/tiny_g32.pt"));
+             ClipModel clip = ClipModel.load(Fixtures.path("clip/tiny_clip_jit.pt"))) {
+            LatentOptimization method = new LatentOptimization(g, new ClipLoss(clip, 32, ImageNormalization.NONE), null);
+            Tensor start = OptimizationMemoryTest.start(g);
+            List<double[]> offsets = new ArrayList<>();
+            List<Double> l2 = new ArrayList<>();
+            var r = method.run(start, settings(OptimizationSpace.W, 12), (losses, image, latent, grad) -> {
+                Tensor d = latent.sub(start); // [1, L, D]
+                assertEquals(0, d.sub(d.narrow(1, 0, 1)).abs().max().item_double(), 1e-6, "rows moved differently");
+                assertEquals(List.of(1L, 1L, (long) g.config().styleDim()), List.of(grad.size(0), grad.size(1), grad.size(2)));
+                offsets.add(new double[] {d.narrow(1, 0, 1).square().sum().item_double()});
+                l2.add(losses.l2());
+            });
+            int layers = g.config().nLatent();
+            assertEquals(0, l2.get(0), 1e-12, "the run starts at the start");
+            for (int i = 1; i < l2.size(); i++) {
+                assertEquals(layers * offsets.get(i - 1)[0], l2.get(i), 1e-6 * Math.max(1, l2.get(i)), "step " + i);
+            }
+            assertTrue(offsets.get(offsets.size() - 1)[0] > 0, "the offset never moved");
+            assertEquals(List.of(1L, (long) layers, (long) g.config().styleDim()),
+                    List.of(r.latent().size(0), r.latent().size(1), r.latent().size(2)));
+        }
+    }
+
+    @Test
+    void viewsAreCropsOrMirrorsOfTheImageAndReproducible() {
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            Tensor x = torch.rand(2, 3, 16, 16);
+            Tensor a = ClipViews.of(5, 3).sampler().apply(x);
+            Tensor b = ClipViews.of(5, 3).sampler().apply(x);
+            assertEquals(List.of(10L, 3L, 16L, 16L), List.of(a.size(0), a.size(1), a.size(2), a.size(3)));
+            assertEquals(0, a.sub(b).abs().max().item_double(), 0, "the same seed gave other views");
+            assertTrue(ClipViews.of(5, 4).sampler().apply(x).sub(a).abs().max().item_double() > 0, "another seed, the same views");
+            // whole-image views are the image or its mirror, for both images of the batch
+            Tensor whole = new ClipViews(6, 1.0, 1).sampler().apply(x);
+            for (int v = 0; v < 6; v++) {
+                Tensor view = whole.narrow(0, 2L * v, 2);
+                double asIs = view.sub(x).abs().max().item_double(), mirrored = view.sub(x.flip(3)).abs().max().item_double();
+                assertEquals(0, Math.min(asIs, mirrored), 0, "view " + v);
+            }
+            assertSame(x, ClipViews.NONE.sampler().apply(x), "no views: the image itself");
+            assertThrows(IllegalArgumentException.class, () -> new ClipViews(-1, 0.8, 0));
+            assertThrows(IllegalArgumentException.class, () -> new ClipViews(2, 0, 0));
+            assertThrows(IllegalArgumentException.class, () -> new ClipViews(2, 1.5, 0));
+        }
+    }
+
+    @Test
+    void viewsAverageTheLossAndNoneIsTheReferenceLoss() throws Exception {
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard();
+             ClipModel clip = ClipModel.load(Fixtures.path("clip/tiny_clip_jit.pt"))) {
+            ClipLoss loss = new ClipLoss(clip, 32, ImageNormalization.NONE);
+            Tensor image = torch.rand(3, 3, 32, 32).mul(new org.bytedeco.pytorch.Scalar(2.0)).sub(new org.bytedeco.pytorch.Scalar(1.0));
+            int[][] tokens = dev.styleclip.clip.tokenizer.ClipTokenizer.load().tokenize(List.of(PROMPT),
+                    dev.styleclip.clip.tokenizer.TruncationPolicy.ERROR);
+            Tensor plain = loss.forward(image, tokens);
+            assertEquals(0, loss.forward(image, tokens, ClipViews.NONE.sampler()).sub(plain).abs().max().item_double(), 0);
+            Tensor viewed = loss.forward(image, tokens, ClipViews.of(4, 9).sampler());
+            assertEquals(List.of(3L, 1L), List.of(viewed.size(0), viewed.size(1)));
+            // the mean of the four views' own losses
+            Tensor views = ClipViews.of(4, 9).sampler().apply(loss.fit(image));
+            Tensor each = clip.forward(views, tokens).perImage().div(new org.bytedeco.pytorch.Scalar(loss.divisor())).neg()
+                    .add(new org.bytedeco.pytorch.Scalar(1.0)).reshape(4, 3, 1).mean(0);
+            assertEquals(0, viewed.sub(each).abs().max().item_double(), 1e-5);
+        }
+    }
+}
