@@ -5,6 +5,7 @@ import dev.styleclip.arcface.IdLoss;
 import dev.styleclip.clip.ClipLoss;
 import dev.styleclip.clip.ClipModel;
 import dev.styleclip.edit.optimize.LatentOptimization;
+import dev.styleclip.edit.optimize.LatentSmoothing;
 import dev.styleclip.edit.optimize.OptimizationMode;
 import dev.styleclip.edit.optimize.OptimizationSpace;
 import dev.styleclip.image.Images;
@@ -78,6 +79,14 @@ public final class OptimizeCommand implements Callable<Integer> {
     @Option(names = "--id-lambda", defaultValue = "0.005", description = "Weight of the identity loss; 0 turns it off (default: ${DEFAULT-VALUE}).")
     double idLambda;
 
+    @Option(names = "--smooth", defaultValue = "0", description = "Average the CLIP loss over N latents near the current one per "
+            + "step, moved by Gaussian offsets in W; not in StyleCLIP (default: ${DEFAULT-VALUE}, off). W+ and W only.")
+    int smooth;
+
+    @Option(names = "--smooth-sigma", defaultValue = "0.6", description = "Standard deviation of those offsets per W coordinate "
+            + "(default: ${DEFAULT-VALUE}).")
+    double smoothSigma;
+
     @Option(names = "--views", defaultValue = "0", description = "Average the CLIP loss over N random crops (80-100% of the side) "
             + "and mirrorings per step; not in StyleCLIP (default: ${DEFAULT-VALUE}, the image as it is).")
     int views;
@@ -111,6 +120,8 @@ public final class OptimizeCommand implements Callable<Integer> {
             throw usage("--space: " + e.getMessage());
         }
         if (views < 0) throw usage("--views must be 0 or more");
+        if (smooth < 0 || smoothSigma <= 0) throw usage("--smooth must be 0 or more and --smooth-sigma above 0");
+        if (smooth > 0 && sp == OptimizationSpace.S) throw usage("--smooth works with --space w+ or w, not s");
         if (steps < 1) throw usage("--steps must be >= 1");
         if (latent != null && seeds != null) throw usage("give --latent or --seed, not both");
         if (m == OptimizationMode.EDIT && latent == null && seeds == null) throw usage("edit mode needs --latent or --seed");
@@ -146,7 +157,8 @@ public final class OptimizeCommand implements Callable<Integer> {
             }
             if (start.size(0) != 1) throw usage("--latent holds " + start.size(0) + " latents; optimization takes one");
             var settings = new LatentOptimization.Settings(prompt, m, sp, steps, lr, l2Lambda, idLambda,
-                    dev.styleclip.clip.ClipViews.of(views, seed != null ? seed : 0));
+                    dev.styleclip.clip.ClipViews.of(views, seed != null ? seed : 0),
+                    smooth == 0 ? LatentSmoothing.NONE : new LatentSmoothing(smooth, smoothSigma, seed != null ? seed : 0));
             Map<String, String> text = Map.of("styleclip", provenanceJson(prompt, seed));
             AtomicFiles.write(dir.resolve("provenance.json"), provenanceJson(prompt, seed).getBytes(StandardCharsets.UTF_8));
             StringBuilder csv = new StringBuilder("step,lr,clip,l2,id,total\n");
@@ -201,6 +213,8 @@ public final class OptimizeCommand implements Callable<Integer> {
         p.put("l2_lambda", l2Lambda);
         p.put("id_lambda", idLambda);
         p.put("views", views);
+        p.put("smooth", smooth);
+        p.put("smooth_sigma", smoothSigma);
         p.put("truncation", truncation);
         p.put("generator", generator.toString());
         p.put("generator_sha256", Hashes.sha256(generator));

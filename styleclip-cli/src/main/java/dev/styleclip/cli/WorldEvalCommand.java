@@ -29,6 +29,7 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import dev.styleclip.clip.ClipViews;
 import dev.styleclip.edit.optimize.LatentOptimization;
+import dev.styleclip.edit.optimize.LatentSmoothing;
 import dev.styleclip.edit.optimize.OptimizationMode;
 import dev.styleclip.edit.optimize.OptimizationSpace;
 import picocli.CommandLine;
@@ -86,6 +87,14 @@ public final class WorldEvalCommand implements Callable<Integer> {
             + "StyleCLIP), w (one offset shared by every layer) or s (default: ${DEFAULT-VALUE}).")
     String spaceName;
 
+    @Option(names = "--smooth", defaultValue = "0", paramLabel = "K", description = "optimize: average the CLIP loss over K "
+            + "latents near the current one each step, moved by Gaussian offsets in W (default: ${DEFAULT-VALUE}, off, as StyleCLIP).")
+    int smooth;
+
+    @Option(names = "--smooth-sigma", defaultValue = "0.6", paramLabel = "S", description = "optimize: standard deviation of "
+            + "those offsets per W coordinate (default: ${DEFAULT-VALUE}; w varies by about 0.66 per coordinate across seeds).")
+    double smoothSigma;
+
     @Option(names = "--views", defaultValue = "0", paramLabel = "K", description = "optimize: average the CLIP loss over K random "
             + "crops and mirrorings of the image each step (default: ${DEFAULT-VALUE}, the image as it is, as StyleCLIP).")
     int views;
@@ -106,6 +115,11 @@ public final class WorldEvalCommand implements Callable<Integer> {
 
     @Option(names = "--recognition", defaultValue = "200", paramLabel = "N", description = "Samples for the recognisability figure (default: ${DEFAULT-VALUE}).")
     int recognitionSamples;
+
+    @Option(names = "--clip-checks", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Print CLIP's zero-shot accuracy, ranking AUC per prompt and linear probe before the table (about a "
+                    + "minute; --no-clip-checks skips them).")
+    boolean clipChecks;
 
     @Option(names = "--out", defaultValue = "out/world-eval", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -129,8 +143,10 @@ public final class WorldEvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw usage("--space: " + e.getMessage());
         }
+        if (smooth < 0 || smoothSigma <= 0) throw usage("--smooth must be 0 or more and --smooth-sigma above 0");
+        if (smooth > 0 && space == OptimizationSpace.S) throw usage("--smooth works with --space w+ or w, not s");
         LatentOptimization.Settings optimization = new LatentOptimization.Settings("", OptimizationMode.EDIT, space, steps, lr,
-                l2Lambda, 0, ClipViews.of(views, 0));
+                l2Lambda, 0, ClipViews.of(views, 0), smooth == 0 ? LatentSmoothing.NONE : new LatentSmoothing(smooth, smoothSigma, 0));
         for (String m : methods) {
             if (!List.of("optimize", "mapper", "global").contains(m)) throw usage("unknown method '" + m + "' (optimize, mapper, global)");
         }
@@ -168,17 +184,21 @@ public final class WorldEvalCommand implements Callable<Integer> {
             StringBuilder per = new StringBuilder("Agreement with the latent's intended attributes, per category:");
             r.agreementByCategory().forEach((cat, a) -> per.append(String.format(" %s %.0f%%", cat, 100 * a)));
             o.println(per);
-            StringBuilder zs = new StringBuilder("CLIP zero-shot accuracy on 300 renders (seeds 5000-5299), per category:");
-            eval.clipZeroShot(5000, 300).forEach((cat, a) -> zs.append(String.format(" %s %.0f%%", cat, 100 * a)));
-            o.println(zs);
-            StringBuilder auc = new StringBuilder("CLIP ranking AUC of each prompt on 400 renders (seeds 6000-6399; 0.5 is chance):");
-            eval.clipRankingAuc(targets, 6000, 400).forEach((p, a) -> auc.append(String.format(" %s %.2f", p, a)));
-            o.println(auc);
-            StringBuilder probe = new StringBuilder("Linear probe on CLIP's image features (1200 renders from seed 7000, scored on 400 more), "
-                    + "accuracy against always naming the commonest class:");
-            eval.clipLinearProbe(7000, 1200, 400).forEach((cat, p) -> probe.append(String.format(" %s %.0f%% (%.0f%%)", cat,
-                    100 * p.accuracy(), 100 * p.majority())));
-            o.println(probe);
+            StringBuilder checks = new StringBuilder();
+            if (clipChecks) {
+                StringBuilder zs = new StringBuilder("CLIP zero-shot accuracy on 300 renders (seeds 5000-5299), per category:");
+                eval.clipZeroShot(5000, 300).forEach((cat, a) -> zs.append(String.format(" %s %.0f%%", cat, 100 * a)));
+                o.println(zs);
+                StringBuilder auc = new StringBuilder("CLIP ranking AUC of each prompt on 400 renders (seeds 6000-6399; 0.5 is chance):");
+                eval.clipRankingAuc(targets, 6000, 400).forEach((p, a) -> auc.append(String.format(" %s %.2f", p, a)));
+                o.println(auc);
+                StringBuilder probe = new StringBuilder("Linear probe on CLIP's image features (1200 renders from seed 7000, scored on 400 more), "
+                        + "accuracy against always naming the commonest class:");
+                eval.clipLinearProbe(7000, 1200, 400).forEach((cat, p) -> probe.append(String.format(" %s %.0f%% (%.0f%%)", cat,
+                        100 * p.accuracy(), 100 * p.majority())));
+                o.println(probe);
+                checks.append(zs).append("\n\n").append(auc).append("\n\n").append(probe).append("\n\n");
+            }
             java.util.Set<dev.styleclip.world.AttributeCategory> judged = new java.util.LinkedHashSet<>();
             r.agreementByCategory().forEach((cat, a) -> {
                 if (a >= readable) judged.add(dev.styleclip.world.AttributeCategory.byName(cat));
@@ -187,7 +207,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
             String judgedLine = String.format("Preservation counts the categories read with agreement >= %.0f%%: %s", 100 * readable,
                     judged.stream().map(dev.styleclip.world.AttributeCategory::name).toList());
             o.println(judgedLine);
-            rec = rec + "\n\n" + per + "\n\n" + zs + "\n\n" + auc + "\n\n" + probe + "\n\n" + judgedLine;
+            rec = rec + "\n\n" + per + "\n\n" + checks + judgedLine;
             md.append(rec).append("\n\n");
             md.append(String.format("| prompt | method | seeds | edit success | preservation | preservation, all heads | CLIP sim before | after |%n"));
             md.append("|---|---|---|---|---|---|---|---|\n");

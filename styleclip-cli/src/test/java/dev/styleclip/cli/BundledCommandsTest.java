@@ -81,12 +81,16 @@ class BundledCommandsTest {
     void worldEvalWritesItsTable() throws Exception {
         Path out = dir.resolve("eval");
         CliRun r = CliRun.of("world", "eval", "--prompts", "sunglasses", "--seeds", "2", "--steps", "3", "--recognition", "4",
-                "--out", out.toString());
+                "--space", "w", "--smooth", "2", "--no-clip-checks", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         String table = Files.readString(out.resolve("table.md"));
         assertTrue(table.contains("| sunglasses | optimize | 2 |") && table.contains("| sunglasses | global | 2 |"), table);
+        assertTrue(!table.contains("CLIP zero-shot accuracy") && table.contains("Preservation counts"), "--no-clip-checks: " + table);
         assertTrue(Files.exists(out.resolve("sunglasses_optimize.png")));
         assertEquals(2, CliRun.of("world", "eval", "--prompts", "paint it black").code());
+        assertEquals(2, CliRun.of("world", "eval", "--space", "q").code());
+        assertEquals(2, CliRun.of("world", "eval", "--space", "s", "--smooth", "4").code());
+        assertEquals(2, CliRun.of("world", "eval", "--smooth", "-1").code());
     }
 
     @Test

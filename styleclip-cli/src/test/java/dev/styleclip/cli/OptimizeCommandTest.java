@@ -61,9 +61,9 @@ class OptimizeCommandTest {
     }
 
     @Test
-    void wSpaceWithViews() throws Exception {
+    void wSpaceWithViewsAndSmoothing() throws Exception {
         CliRun r = CliRun.of("optimize", "--generator", G, "--clip", CLIP, "--id-lambda", "0", "--prompt", "a person with purple hair",
-                "--seed", "3", "--space", "w", "--views", "2", "--steps", "6", "--save-every", "0",
+                "--seed", "3", "--space", "w", "--views", "2", "--smooth", "2", "--smooth-sigma", "0.3", "--steps", "6", "--save-every", "0",
                 "--out", dir.toString());
         assertEquals(0, r.code(), r.toString());
         List<String> csv = Files.readAllLines(dir.resolve("losses.csv"));
@@ -72,8 +72,11 @@ class OptimizeCommandTest {
         assertTrue(Double.parseDouble(csv.get(6).split(",")[3]) > 0, "the latent never moved: " + csv);
         assertEquals(8, Npy.read(dir.resolve("latent.npy")).shape()[1], "W results are saved as W+");
         String prov = Files.readString(dir.resolve("provenance.json"));
-        assertTrue(prov.contains("\"views\": 2") && prov.contains("\"space\": \"w\""), prov);
-        for (String[] bad : List.of(new String[] {"--space", "q"}, new String[] {"--views", "-1"})) {
+        assertTrue(prov.contains("\"views\": 2") && prov.contains("\"smooth\": 2") && prov.contains("\"space\": \"w\""), prov);
+        assertEquals(2, CliRun.of("optimize", "--generator", G, "--clip", CLIP, "--id-lambda", "0", "--prompt", "x", "--seed", "1",
+                "--space", "s", "--smooth", "2", "--out", dir.resolve("bad").toString()).code(), "smoothing in S");
+        for (String[] bad : List.of(new String[] {"--space", "q"}, new String[] {"--views", "-1"},
+                new String[] {"--smooth", "-2"}, new String[] {"--smooth-sigma", "0"})) {
             assertEquals(2, CliRun.of("optimize", "--generator", G, "--clip", CLIP, "--id-lambda", "0", "--prompt", "x", "--seed", "1",
                     bad[0], bad[1], "--out", dir.resolve("bad").toString()).code(), String.join(" ", bad));
         }

@@ -24,8 +24,8 @@ import org.bytedeco.pytorch.global.torch;
  * prompt, plus, in edit mode, {@code l2_lambda * ||latent - start||^2} (a squared sum) and
  * {@code id_lambda * ID loss(image, start image)}. The learning rate follows {@link LearningRate}; as in the
  * reference, step 0 runs with lr 0 but still counts for Adam. {@link Settings#views} can average the CLIP loss over
- * random crops and flips, and {@link OptimizationSpace#W} moves every W+ row by one offset (neither is in the
- * reference).
+ * random crops and flips, {@link Settings#smoothing} over latents near the current one, and
+ * {@link OptimizationSpace#W} moves every W+ row by one offset (none of them is in the reference).
  *
  * <p>Each step runs in its own native scope; only the latent and Adam's moments live across steps.
  */
@@ -39,25 +39,35 @@ public final class LatentOptimization {
      * @param l2Lambda  weight of the squared distance to the start latent (0.008)
      * @param idLambda  weight of the identity loss (0.005 as StyleCLIP's notebook; 0 turns it off)
      * @param views     random views the CLIP loss is averaged over ({@link ClipViews#NONE}: the reference's one)
+     * @param smoothing latents near the current one the CLIP loss is averaged over ({@link LatentSmoothing#NONE}: the
+     *                  reference's loss at the latent itself); W+ and W only
      */
     public record Settings(String prompt, OptimizationMode mode, OptimizationSpace space, int steps, double lr,
-                           double l2Lambda, double idLambda, ClipViews views) {
+                           double l2Lambda, double idLambda, ClipViews views, LatentSmoothing smoothing) {
         public Settings {
             if (views == null) throw new IllegalArgumentException("views must not be null (ClipViews.NONE for none)");
+            if (smoothing == null) throw new IllegalArgumentException("smoothing must not be null (LatentSmoothing.NONE for none)");
+            if (!smoothing.none() && space == OptimizationSpace.S) {
+                throw new IllegalArgumentException("latent smoothing works in W+ and W, not in S");
+            }
         }
 
-        /** The reference's loss: one view, the image as it is. */
+        /** The reference's loss: one view of the image as it is, at the latent itself. */
         public Settings(String prompt, OptimizationMode mode, OptimizationSpace space, int steps, double lr,
                         double l2Lambda, double idLambda) {
-            this(prompt, mode, space, steps, lr, l2Lambda, idLambda, ClipViews.NONE);
+            this(prompt, mode, space, steps, lr, l2Lambda, idLambda, ClipViews.NONE, LatentSmoothing.NONE);
         }
 
         public Settings withPrompt(String p) {
-            return new Settings(p, mode, space, steps, lr, l2Lambda, idLambda, views);
+            return new Settings(p, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing);
+        }
+
+        public Settings withSmoothing(LatentSmoothing sm) {
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, sm);
         }
 
         public Settings withViews(ClipViews v) {
-            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, v);
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, v, smoothing);
         }
 
         public static Settings defaults(String prompt) {
@@ -133,13 +143,28 @@ public final class LatentOptimization {
         }
         Adam adam = new Adam(latent, s.lr());
         ClipViews.Sampler views = s.views().sampler();
+        LatentSmoothing.Sampler smoothing = s.smoothing().none() ? null : s.smoothing().sampler();
         List<StepLosses> history = new ArrayList<>();
         for (int i = 0; i < s.steps(); i++) {
             try (PointerScope scope = new PointerScope()) {
                 double lr = LearningRate.at((double) i / s.steps(), s.lr());
                 adam.setLr(lr);
-                Tensor image = synthesize(startWPlus, latent, s.space());
-                Tensor clip = clipLoss.forward(image, tokens, views).sum();
+                Tensor image = null;
+                Tensor clip;
+                if (smoothing == null) {
+                    image = synthesize(startWPlus, latent, s.space());
+                    clip = clipLoss.forward(image, tokens, views).sum();
+                } else {
+                    Tensor near = g.synthesize(smoothing.around(result(startWPlus, latent, s.space())), NoiseMode.CONST);
+                    clip = clipLoss.forward(near, tokens, views).sum().div(new Scalar((double) s.smoothing().samples()));
+                    if (idTarget != null) {
+                        image = synthesize(startWPlus, latent, s.space());
+                    } else if (observer != null) {
+                        try (NoGradGuard ng = new NoGradGuard()) {
+                            image = synthesize(startWPlus, latent, s.space());
+                        }
+                    }
+                }
                 Tensor loss = clip;
                 double l2v = 0;
                 double idv = 0;

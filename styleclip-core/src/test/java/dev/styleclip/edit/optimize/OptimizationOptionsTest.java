@@ -20,7 +20,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 /**
- * The optimization's additions to the reference (W space, random views), on the tiny fixtures;
+ * The optimization's additions to the reference (W space, random views, latent smoothing), on the tiny fixtures;
  * with none of them a run is the reference's, which {@link LatentOptimizationParityTest} holds to PyTorch.
  */
 class OptimizationOptionsTest {
@@ -97,6 +97,53 @@ class OptimizationOptionsTest {
             Tensor each = clip.forward(views, tokens).perImage().div(new org.bytedeco.pytorch.Scalar(loss.divisor())).neg()
                     .add(new org.bytedeco.pytorch.Scalar(1.0)).reshape(4, 3, 1).mean(0);
             assertEquals(0, viewed.sub(each).abs().max().item_double(), 1e-5);
+        }
+    }
+
+    @Test
+    void smoothingMovesEachCopyByOneOffsetInW() {
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            Tensor w = torch.rand(2, 5, 64);
+            Tensor near = new LatentSmoothing(300, 0.5, 11).sampler().around(w); // [600, 5, 64]
+            assertEquals(List.of(600L, 5L, 64L), List.of(near.size(0), near.size(1), near.size(2)));
+            Tensor offsets = near.sub(w.repeat(300, 1, 1));
+            assertEquals(0, offsets.sub(offsets.narrow(1, 0, 1)).abs().max().item_double(), 1e-6, "rows moved differently");
+            assertEquals(0.5, offsets.narrow(1, 0, 1).std().item_double(), 0.01);
+            assertEquals(0, offsets.narrow(1, 0, 1).mean().item_double(), 0.01);
+            Tensor again = new LatentSmoothing(300, 0.5, 11).sampler().around(w);
+            assertEquals(0, again.sub(near).abs().max().item_double(), 0, "the same seed gave other offsets");
+            assertThrows(IllegalArgumentException.class, () -> new LatentSmoothing(-1, 0.5, 0));
+            assertThrows(IllegalArgumentException.class, () -> new LatentSmoothing(4, 0, 0));
+            assertThrows(IllegalArgumentException.class, () -> new LatentSmoothing(4, Double.NaN, 0));
+            assertThrows(IllegalArgumentException.class, () -> settings(OptimizationSpace.S, 3).withSmoothing(new LatentSmoothing(2, 0.5, 0)));
+        }
+    }
+
+    @Test
+    void smoothedRunIsReproducibleAndShowsTheImageOfTheLatentItself() throws Exception {
+        try (PointerScope scope = new PointerScope();
+             Generator g = Generator.load(Fixtures.path("stylegan2/tiny_g32.pt"));
+             ClipModel clip = ClipModel.load(Fixtures.path("clip/tiny_clip_jit.pt"))) {
+            LatentOptimization method = new LatentOptimization(g, new ClipLoss(clip, 32, ImageNormalization.NONE), null);
+            Tensor start = OptimizationMemoryTest.start(g);
+            var smoothed = settings(OptimizationSpace.W_PLUS, 8).withSmoothing(new LatentSmoothing(3, 0.3, 5));
+            List<Double> clipLosses = new ArrayList<>();
+            var a = method.run(start, smoothed, (losses, image, latent, grad) -> {
+                if (losses.step() == 0) {
+                    try (NoGradGuard ng = new NoGradGuard()) {
+                        assertEquals(0, image.sub(g.synthesize(start, dev.styleclip.stylegan2.NoiseMode.CONST)).abs().max().item_double(),
+                                1e-5, "the observer sees the image of the latent, not of a neighbour");
+                    }
+                }
+                clipLosses.add(losses.clip());
+            });
+            var b = method.run(start, smoothed, null);
+            var plain = method.run(start, settings(OptimizationSpace.W_PLUS, 8), null);
+            assertEquals(0, a.latent().sub(b.latent()).abs().max().item_double(), 0, "same settings, another result");
+            assertTrue(a.latent().sub(plain.latent()).abs().max().item_double() > 0, "smoothing changed nothing");
+            assertTrue(a.latent().sub(start).abs().max().item_double() > 0, "the latent never moved");
+            assertTrue(Math.abs(clipLosses.get(0) - plain.losses().get(0).clip()) > 1e-6,
+                    "step 0's loss should be the neighbours' mean, not the latent's own");
         }
     }
 }
