@@ -87,8 +87,9 @@ public final class WorldEvalCommand implements Callable<Integer> {
             + "StyleCLIP), w (one offset shared by every layer) or s (default: ${DEFAULT-VALUE}).")
     String spaceName;
 
-    @Option(names = "--smooth", defaultValue = "0", paramLabel = "K", description = "optimize: average the CLIP loss over K "
-            + "latents near the current one each step, moved by Gaussian offsets in W (default: ${DEFAULT-VALUE}, off, as StyleCLIP).")
+    @Option(names = "--smooth", defaultValue = "4", paramLabel = "K", description = "optimize: average the CLIP loss over K "
+            + "latents near the current one each step, moved by Gaussian offsets in W; 0 turns it off, as StyleCLIP "
+            + "(default: ${DEFAULT-VALUE}).")
     int smooth;
 
     @Option(names = "--smooth-sigma", defaultValue = "0.6", paramLabel = "S", description = "optimize: standard deviation of "
@@ -144,7 +145,10 @@ public final class WorldEvalCommand implements Callable<Integer> {
             throw usage("--space: " + e.getMessage());
         }
         if (smooth < 0 || smoothSigma <= 0) throw usage("--smooth must be 0 or more and --smooth-sigma above 0");
-        if (smooth > 0 && space == OptimizationSpace.S) throw usage("--smooth works with --space w+ or w, not s");
+        if (space == OptimizationSpace.S && smooth > 0) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--smooth")) throw usage("--smooth works with --space w+ or w, not s");
+            smooth = 0; // the default smoothing does not apply in S
+        }
         LatentOptimization.Settings optimization = new LatentOptimization.Settings("", OptimizationMode.EDIT, space, steps, lr,
                 l2Lambda, 0, ClipViews.of(views, 0), smooth == 0 ? LatentSmoothing.NONE : new LatentSmoothing(smooth, smoothSigma, 0));
         for (String m : methods) {

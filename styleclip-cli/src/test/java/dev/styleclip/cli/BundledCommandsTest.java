@@ -89,7 +89,7 @@ class BundledCommandsTest {
         assertTrue(Files.exists(out.resolve("sunglasses_optimize.png")));
         assertEquals(2, CliRun.of("world", "eval", "--prompts", "paint it black").code());
         assertEquals(2, CliRun.of("world", "eval", "--space", "q").code());
-        assertEquals(2, CliRun.of("world", "eval", "--space", "s", "--smooth", "4").code());
+        assertEquals(2, CliRun.of("world", "eval", "--space", "s", "--smooth", "4").code(), "smoothing in S, asked for");
         assertEquals(2, CliRun.of("world", "eval", "--smooth", "-1").code());
     }
 
