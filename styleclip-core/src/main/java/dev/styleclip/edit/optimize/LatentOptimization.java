@@ -82,7 +82,8 @@ public final class LatentOptimization {
     /** Sees every step while its tensors are alive; copy what you keep. */
     public interface Observer {
         /**
-         * @param image  the image the losses were computed on (the latent before this step's update)
+         * @param image  the image of the latent before this step's update (the losses were computed on it; with
+         *               smoothing, the CLIP loss on its neighbours)
          * @param latent the latent after the update: W+ [1, L, D], or flat S [1, sum C]
          * @param grad   d total / d latent of this step, same layout as {@code latent} (in W: d total / d offset,
          *               [1, 1, D])
