@@ -289,13 +289,17 @@ public final class WorldEval {
     private record Renders(Tensor features, List<dev.styleclip.world.WorldSample> samples) {
     }
 
-    /** Renders seeds {@code firstSeed}... ({@code n}) and encodes them with CLIP, 200 at a time; tensors in the caller's scope. */
+    /** Renders seeds {@code firstSeed}... ({@code n}) and encodes them with CLIP, 200 at a time; the result in the caller's scope. */
     private Renders renders(long firstSeed, int n) {
         try (NoGradGuard ng = new NoGradGuard();
              dev.styleclip.world.WorldDataset.Batch b = dev.styleclip.world.WorldDataset.batch(firstSeed, n, g.config().size())) {
             TensorVector parts = new TensorVector();
             for (int i = 0; i < n; i += 200) {
-                parts.push_back(normalize(clip.encodeImage(clipLoss.fit(b.images().narrow(0, i, Math.min(200, n - i))))));
+                // each chunk's intermediates (the fit upsamples 7x: about 0.5 GB for 200 images) go with its own scope
+                try (PointerScope chunk = new PointerScope()) {
+                    Tensor f = normalize(clip.encodeImage(clipLoss.fit(b.images().narrow(0, i, Math.min(200, n - i)))));
+                    parts.push_back(Tensors.keep(chunk, f));
+                }
             }
             return new Renders(torch.cat(parts, 0), b.samples());
         }
