@@ -149,8 +149,8 @@ public final class EditCommand implements Callable<Integer> {
             if (method == Method.optimize) {
                 StepPrinter printer = new StepPrinter(err, "optimize", Math.max(1, steps / 10));
                 var result = new LatentOptimization(g, loss, null).run(start, new LatentOptimization.Settings(prompt,
-                        OptimizationMode.EDIT, OptimizationSpace.W_PLUS, steps, lr, l2Lambda, 0).withSmoothing(smooth == 0
-                        ? LatentSmoothing.NONE : new LatentSmoothing(smooth, smoothSigma, seed != null ? seed : 0)), (l, img, lat, grad) ->
+                        OptimizationMode.EDIT, OptimizationSpace.W_PLUS, steps, lr, l2Lambda, 0).withSmoothing(
+                        LatentSmoothing.of(smooth, smoothSigma, seed != null ? seed : 0)), (l, img, lat, grad) ->
                         printer.step(l.step(), steps, String.format("clip %.4f l2 %.4f", l.clip(), l.l2())));
                 before = result.startImage();
                 after = result.finalImage();

@@ -158,7 +158,7 @@ public final class OptimizeCommand implements Callable<Integer> {
             if (start.size(0) != 1) throw usage("--latent holds " + start.size(0) + " latents; optimization takes one");
             var settings = new LatentOptimization.Settings(prompt, m, sp, steps, lr, l2Lambda, idLambda,
                     dev.styleclip.clip.ClipViews.of(views, seed != null ? seed : 0),
-                    smooth == 0 ? LatentSmoothing.NONE : new LatentSmoothing(smooth, smoothSigma, seed != null ? seed : 0));
+                    LatentSmoothing.of(smooth, smoothSigma, seed != null ? seed : 0));
             Map<String, String> text = Map.of("styleclip", provenanceJson(prompt, seed));
             AtomicFiles.write(dir.resolve("provenance.json"), provenanceJson(prompt, seed).getBytes(StandardCharsets.UTF_8));
             StringBuilder csv = new StringBuilder("step,lr,clip,l2,id,total\n");

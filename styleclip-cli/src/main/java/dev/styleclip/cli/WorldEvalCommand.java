@@ -150,7 +150,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
             smooth = 0; // the default smoothing does not apply in S
         }
         LatentOptimization.Settings optimization = new LatentOptimization.Settings("", OptimizationMode.EDIT, space, steps, lr,
-                l2Lambda, 0, ClipViews.of(views, 0), smooth == 0 ? LatentSmoothing.NONE : new LatentSmoothing(smooth, smoothSigma, 0));
+                l2Lambda, 0, ClipViews.of(views, 0), LatentSmoothing.of(smooth, smoothSigma, 0));
         for (String m : methods) {
             if (!List.of("optimize", "mapper", "global").contains(m)) throw usage("unknown method '" + m + "' (optimize, mapper, global)");
         }

@@ -26,6 +26,11 @@ public record LatentSmoothing(int samples, double sigma, long seed) {
         if (samples > 0 && sigma == 0) throw new IllegalArgumentException("smoothing with " + samples + " samples needs a sigma above 0");
     }
 
+    /** {@link #NONE} for 0 samples (whatever the sigma), else smoothing over {@code samples} latents. */
+    public static LatentSmoothing of(int samples, double sigma, long seed) {
+        return samples == 0 ? NONE : new LatentSmoothing(samples, sigma, seed);
+    }
+
     public boolean none() {
         return samples == 0;
     }

@@ -112,6 +112,8 @@ class OptimizationOptionsTest {
             assertEquals(0, offsets.narrow(1, 0, 1).mean().item_double(), 0.01);
             Tensor again = new LatentSmoothing(300, 0.5, 11).sampler().around(w);
             assertEquals(0, again.sub(near).abs().max().item_double(), 0, "the same seed gave other offsets");
+            assertSame(LatentSmoothing.NONE, LatentSmoothing.of(0, 0.6, 3), "no samples, no smoothing");
+            assertEquals(new LatentSmoothing(4, 0.6, 3), LatentSmoothing.of(4, 0.6, 3));
             assertThrows(IllegalArgumentException.class, () -> new LatentSmoothing(-1, 0.5, 0));
             assertThrows(IllegalArgumentException.class, () -> new LatentSmoothing(4, 0, 0));
             assertThrows(IllegalArgumentException.class, () -> new LatentSmoothing(4, Double.NaN, 0));
