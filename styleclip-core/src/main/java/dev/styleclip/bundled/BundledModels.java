@@ -49,7 +49,6 @@ public final class BundledModels {
                 Path tmp = Files.createTempFile(target.getParent(), ".part", "");
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                target.toFile().deleteOnExit();
                 return target;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot copy bundled model " + n + ": " + e.getMessage(), e);
@@ -59,10 +58,30 @@ public final class BundledModels {
 
     private static synchronized Path folder() throws IOException {
         if (dir == null) {
-            dir = Files.createTempDirectory("styleclip-bundled-");
-            dir.toFile().deleteOnExit();
+            Path created = Files.createTempDirectory("styleclip-bundled-");
+            // the whole tree goes at exit, sub-folders (mappers/, directions/) included: File.deleteOnExit would
+            // leave every folder it was not told about, and so the folder above it
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(created), "styleclip-bundled-cleanup"));
+            dir = created;
         }
         return dir;
+    }
+
+    /** The folder the bundled files are copied into (created on first use; deleted with its contents at exit). */
+    public static Path folderPath() {
+        try {
+            return folder();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a folder for the bundled models: " + e.getMessage(), e);
+        }
+    }
+
+    static void deleteTree(Path root) {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // best effort at exit: a folder we cannot list is left for the system's temp cleaner
+        }
     }
 
     /** The bundled global-direction folder (fs3.npy, s_mean.npy, s_std.npy), copied out as one folder. */
