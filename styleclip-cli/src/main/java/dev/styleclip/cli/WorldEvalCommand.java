@@ -118,7 +118,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
     int recognitionSamples;
 
     @Option(names = "--clip-checks", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Print CLIP's zero-shot accuracy, ranking AUC per prompt and linear probe before the table (about a "
+            description = "Print CLIP's zero-shot accuracy, ranking AUC per prompt, linear probe and twin check before the table (about a "
                     + "minute; --no-clip-checks skips them).")
     boolean clipChecks;
 
@@ -201,7 +201,11 @@ public final class WorldEvalCommand implements Callable<Integer> {
                 eval.clipLinearProbe(7000, 1200, 400).forEach((cat, p) -> probe.append(String.format(" %s %.0f%% (%.0f%%)", cat,
                         100 * p.accuracy(), 100 * p.majority())));
                 o.println(probe);
-                checks.append(zs).append("\n\n").append(auc).append("\n\n").append(probe).append("\n\n");
+                StringBuilder twins = new StringBuilder("CLIP on twins (200 renders that could take each edit, beside the same render with the target drawn in; "
+                        + "image cosine of the twins, 1 = indistinguishable; share of twins where the one with the target is closer to the prompt):");
+                eval.clipTwins(targets, 8000, 200).forEach((p, t) -> twins.append(String.format(" %s %.4f %.0f%%", p, t.cosine(), 100 * t.higher())));
+                o.println(twins);
+                checks.append(zs).append("\n\n").append(auc).append("\n\n").append(probe).append("\n\n").append(twins).append("\n\n");
             }
             java.util.Set<dev.styleclip.world.AttributeCategory> judged = new java.util.LinkedHashSet<>();
             r.agreementByCategory().forEach((cat, a) -> {

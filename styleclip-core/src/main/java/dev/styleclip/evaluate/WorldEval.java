@@ -291,8 +291,14 @@ public final class WorldEval {
 
     /** Renders seeds {@code firstSeed}... ({@code n}) and encodes them with CLIP, 200 at a time; the result in the caller's scope. */
     private Renders renders(long firstSeed, int n) {
+        return renders(dev.styleclip.world.WorldDataset.samples(firstSeed, n));
+    }
+
+    /** Renders {@code samples} and encodes them with CLIP, 200 at a time; the result in the caller's scope. */
+    private Renders renders(List<dev.styleclip.world.WorldSample> samples) {
+        int n = samples.size();
         try (NoGradGuard ng = new NoGradGuard();
-             dev.styleclip.world.WorldDataset.Batch b = dev.styleclip.world.WorldDataset.batch(firstSeed, n, g.config().size())) {
+             dev.styleclip.world.WorldDataset.Batch b = dev.styleclip.world.WorldDataset.batch(samples, g.config().size())) {
             TensorVector parts = new TensorVector();
             for (int i = 0; i < n; i += 200) {
                 // each chunk's intermediates (the fit upsamples 7x: about 0.5 GB for 200 images) go with its own scope
@@ -359,6 +365,66 @@ public final class WorldEval {
             }
         }
         return out;
+    }
+
+    /**
+     * CLIP on twins: a render that could take the edit and the same render (same seed, same pose and colours) with
+     * the target drawn in. {@code cosine}: the mean cosine between the twins' image features (1 when CLIP cannot
+     * tell them apart); {@code higher}: the share of twins where the one with the target has the higher similarity
+     * to the prompt; {@code gain}: the mean rise in that similarity. An edit can only climb what CLIP sees change, so
+     * a prompt whose twins score alike cannot guide one.
+     */
+    public record Twins(int pairs, double cosine, double higher, double gain) {
+    }
+
+    /**
+     * {@link Twins} for each target that names a human attribute (species targets have no twin: a cat is not a
+     * human with one attribute changed), over the first {@code n} renders from {@code firstSeed} that could take it
+     * (a human without the target; a man for facial hair; hair for a hair colour).
+     */
+    public java.util.Map<String, Twins> clipTwins(List<Target> targets, long firstSeed, int n) {
+        java.util.Map<String, Twins> out = new java.util.LinkedHashMap<>();
+        for (Target t : targets) {
+            List<dev.styleclip.world.WorldSample> without = new ArrayList<>(), with = new ArrayList<>();
+            for (long seed = firstSeed; without.size() < n && seed < firstSeed + 50L * n; seed++) {
+                var s = dev.styleclip.world.WorldDataset.samples(seed, 1).get(0);
+                var a = s.attributes();
+                if (!a.isHuman() || t.attributeCategory().index(a) == t.classIndex()) continue;
+                if (t.needsHair() && a.hairStyle() == dev.styleclip.world.WorldAttributes.HairStyle.BALD) continue;
+                if (t.category().equals("facial_hair") && a.presentation() != dev.styleclip.world.WorldAttributes.Presentation.MAN) continue;
+                var twin = withTarget(a, t);
+                if (twin == null) break;
+                without.add(s);
+                with.add(new dev.styleclip.world.WorldSample(s.seed(), twin, s.nuisance()));
+            }
+            if (without.isEmpty()) continue;
+            try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+                Tensor fa = renders(without).features(), fb = renders(with).features();
+                Tensor text = normalize(clip.encodeText(tokenizer.tokenize(List.of(t.prompt()), TruncationPolicy.TRUNCATE)));
+                float[] sa = Tensors.toFloatArray(fa.matmul(text.t())), sb = Tensors.toFloatArray(fb.matmul(text.t()));
+                double higher = 0, gain = 0;
+                for (int i = 0; i < sa.length; i++) {
+                    higher += sb[i] > sa[i] ? 1 : 0;
+                    gain += sb[i] - sa[i];
+                }
+                out.put(t.prompt(), new Twins(sa.length, fa.mul(fb).sum(1).mean().item_double(), higher / sa.length, gain / sa.length));
+            }
+        }
+        return out;
+    }
+
+    /** {@code a} showing the target (a human attribute), or null for a species target. */
+    static dev.styleclip.world.WorldAttributes withTarget(dev.styleclip.world.WorldAttributes a, Target t) {
+        Object v = t.attributeCategory().values().get(t.classIndex());
+        return switch (t.category()) {
+            case "expression" -> a.withExpression((dev.styleclip.world.WorldAttributes.Expression) v);
+            case "eyewear" -> a.withEyewear((dev.styleclip.world.WorldAttributes.Eyewear) v);
+            case "facial_hair" -> a.withFacialHair((dev.styleclip.world.WorldAttributes.FacialHair) v);
+            case "makeup" -> a.withMakeup((dev.styleclip.world.WorldAttributes.Makeup) v);
+            case "hair_style" -> a.withHair((dev.styleclip.world.WorldAttributes.HairStyle) v, a.hairColor());
+            case "hair_color" -> a.withHair(a.hairStyle(), (dev.styleclip.world.WorldAttributes.HairColor) v);
+            default -> null;
+        };
     }
 
     /** Accuracy of a linear probe on CLIP's image features for one category, beside always naming its commonest class. */

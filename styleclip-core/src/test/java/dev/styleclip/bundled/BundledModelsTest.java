@@ -53,6 +53,13 @@ class BundledModelsTest {
             var probe = eval.clipLinearProbe(7000, 400, 200);
             assertTrue(probe.get("hair_color").accuracy() > probe.get("hair_color").majority() + 0.3, probe.toString());
             for (var p : probe.values()) assertTrue(p.accuracy() >= 0 && p.accuracy() <= 1 && p.majority() > 0, probe.toString());
+            // twins: CLIP tells a portrait with sunglasses from the same portrait without, and ranks it closer to the prompt
+            var twins = eval.clipTwins(WorldEval.TARGETS, 8000, 40);
+            assertEquals(8, twins.size(), "every human-attribute prompt has twins (not the two species prompts): " + twins.keySet());
+            var sun = twins.get("sunglasses");
+            assertEquals(40, sun.pairs());
+            assertTrue(sun.higher() > 0.9 && sun.gain() > 0.05 && sun.cosine() < 0.98, sun.toString());
+            for (var t : twins.values()) assertTrue(t.cosine() > 0 && t.cosine() <= 1 + 1e-6 && t.higher() >= 0 && t.higher() <= 1, twins.toString());
             // facial hair is edited onto men only: the world has no bearded women
             WorldEval.Target beard = WorldEval.TARGETS.stream().filter(t -> t.prompt().equals("beard")).findFirst().orElseThrow();
             int presentation = AttributeCategory.ALL.indexOf(AttributeCategory.PRESENTATION);
