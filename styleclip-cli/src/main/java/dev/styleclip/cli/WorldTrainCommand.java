@@ -54,6 +54,11 @@ public final class WorldTrainCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     double pairs;
 
+    @Option(names = "--init", paramLabel = "CLIP",
+            description = "clip: start a new run from the weights of this CLIP file (as this command writes them): a fine-tune,"
+                    + " with a fresh optimiser and its own schedule. When OUT already holds a training state, the run continues from that instead.")
+    Path init;
+
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Initialisation seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -78,6 +83,8 @@ public final class WorldTrainCommand implements Callable<Integer> {
         if (blur < 0 || blur > 1) throw usage("--blur must be in [0, 1]");
         if (pairs < 0 || pairs > 1) throw usage("--pairs must be in [0, 1]");
         if (pairs > 0 && model != Model.clip) throw usage("--pairs applies to clip only");
+        if (init != null && model != Model.clip) throw usage("--init applies to clip only");
+        if (init != null && !Files.isRegularFile(init)) throw usage("--init: no such file: " + init);
         if (Files.exists(out) && !Files.isDirectory(out)) throw new java.io.IOException(out + " exists and is not a folder");
         Files.createDirectories(out);
         var err = spec.commandLine().getErr();
@@ -110,7 +117,7 @@ public final class WorldTrainCommand implements Callable<Integer> {
                 Runtime.getRuntime().addShutdownHook(hook);
                 ClipTrainer.Outcome outcome;
                 try {
-                    outcome = ClipTrainer.train(ClipTrainer.smallConfig(), opts, WorldData.captionedPairs(size, 500_000_000L, blur, pairs), out,
+                    outcome = ClipTrainer.train(ClipTrainer.smallConfig(), init, opts, WorldData.captionedPairs(size, 500_000_000L, blur, pairs), out,
                         new ClipTrainer.Listener() {
                             @Override
                             public void onStep(ClipTrainer.StepResult r, long total) {

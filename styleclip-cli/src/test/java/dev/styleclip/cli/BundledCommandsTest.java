@@ -126,5 +126,19 @@ class BundledCommandsTest {
         assertEquals(2, pairs.code());
         assertTrue(pairs.err().contains("--pairs applies to clip only"), pairs.err());
         assertEquals(2, CliRun.of("world", "train", "--model", "clip", "--steps", "1", "--pairs", "2", "--out", more.toString()).code());
+
+        // a CLIP fine-tune from the bundled CLIP; --init is for clip only and must name a file
+        Path tuned = dir.resolve("tuned");
+        CliRun fine = CliRun.of("world", "train", "--model", "clip", "--steps", "1", "--batch", "2",
+                "--init", BundledModels.path(BundledModels.CLIP).toString(), "--out", tuned.toString());
+        assertEquals(0, fine.code(), fine.err());
+        assertTrue(Files.size(tuned.resolve("clip.pt")) > 1_000_000, "the fine-tuned CLIP is written");
+        CliRun initClassifier = CliRun.of("world", "train", "--model", "classifier", "--steps", "1", "--init", tuned.resolve("clip.pt").toString(),
+                "--out", more.toString());
+        assertEquals(2, initClassifier.code());
+        assertTrue(initClassifier.err().contains("--init applies to clip only"), initClassifier.err());
+        CliRun noFile = CliRun.of("world", "train", "--model", "clip", "--steps", "1", "--init", dir.resolve("nope.pt").toString(), "--out", more.toString());
+        assertEquals(2, noFile.code());
+        assertTrue(noFile.err().contains("no such file"), noFile.err());
     }
 }

@@ -134,6 +134,33 @@ public final class ClipTrainer implements AutoCloseable {
         }
     }
 
+    /**
+     * A new run (fresh AdamW moments, its own schedule from step 0) that starts from the weights of a CLIP file in
+     * OpenAI's state-dict layout, as this tool writes them (a fine-tune). Its configuration comes from the file.
+     */
+    public static ClipTrainer createFrom(Path clipFile, ClipTrainOptions opts) throws IOException {
+        Engine.init();
+        Object root = CheckpointReader.read(clipFile).root();
+        if (!(root instanceof Map<?, ?>)) throw new CheckpointException(clipFile, "not a CLIP state dict (top level is not a dict)");
+        Map<String, TensorRef> refs = Checkpoint.tensors(root);
+        ClipConfig cfg = ClipConfig.infer(StateDict.of(clipFile.getFileName().toString(), refs), clipFile.toString());
+        check(cfg);
+        PointerScope owned = new PointerScope();
+        try {
+            TrainableClip m;
+            try (PointerScope tmp = new PointerScope()) {
+                m = TrainableClip.of(cfg, read(root), owned);
+            }
+            ClipTrainer t = new ClipTrainer(opts, m, owned);
+            owned.extend();
+            owned.close();
+            return t;
+        } catch (RuntimeException e) {
+            owned.close();
+            throw e;
+        }
+    }
+
     private static void check(ClipConfig cfg) {
         if (cfg.transformerHeads() != cfg.transformerWidth() / ClipConfig.HEAD_WIDTH || cfg.visionHeads() < 1
                 || cfg.transformerHeads() < 1 || cfg.visionWidth() % ClipConfig.HEAD_WIDTH != 0) {
@@ -381,9 +408,15 @@ public final class ClipTrainer implements AutoCloseable {
      */
     public static Outcome train(ClipConfig cfg, ClipTrainOptions opts, ImageTextBatches data, Path outDir, Listener listener)
             throws IOException {
+        return train(cfg, null, opts, data, outDir, listener);
+    }
+
+    /** As {@link #train(ClipConfig, ClipTrainOptions, ImageTextBatches, Path, Listener)}; a new run starts from {@code init}'s weights when it is not null. */
+    public static Outcome train(ClipConfig cfg, Path init, ClipTrainOptions opts, ImageTextBatches data, Path outDir, Listener listener)
+            throws IOException {
         Path stateFile = outDir.resolve(STATE_FILE);
         Files.createDirectories(outDir);
-        try (ClipTrainer t = Files.exists(stateFile) ? resume(stateFile, opts) : create(cfg, opts)) {
+        try (ClipTrainer t = Files.exists(stateFile) ? resume(stateFile, opts) : init != null ? createFrom(init, opts) : create(cfg, opts)) {
             long total = opts.steps();
             while (t.nextStep < total) {
                 StepResult r;

@@ -100,6 +100,40 @@ class ClipTrainerTest {
     }
 
     @Test
+    void aFineTuneStartsFromTheFilesWeightsWithAFreshSchedule() throws Exception {
+        ColourSquares world = new ColourSquares(16);
+        Path base = tmp.resolve("base");
+        ClipTrainer.train(TINY, OPTS.withSteps(6), world, base, (r, total) -> { });
+        Path file = base.resolve(ClipTrainer.MODEL_FILE);
+        ClipTrainOptions fine = OPTS.withSeed(123).withSteps(20).withLr(1e-3, 2);
+        List<String> captions = List.of(ColourSquares.caption(0), ColourSquares.caption(1), ColourSquares.caption(2));
+        ImageTextBatches.Batch probe = world.images(new int[] {0, 1, 2, 3}, new Random(5));
+        List<Double> losses = new ArrayList<>();
+        try (ClipTrainer t = ClipTrainer.createFrom(file, fine); ClipModel loaded = ClipModel.load(file)) {
+            assertEquals(0, t.nextStep(), "a fine-tune is a new run");
+            assertEquals(TINY, t.config(), "the configuration comes from the file");
+            try (PointerScope s = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+                // it starts from the file's weights (the seed would give others), computing what the file computes
+                int[][] ids = ClipTokenizer.load().tokenize(captions, TruncationPolicy.TRUNCATE);
+                assertEquals(0.0, Tensors.maxAbsDiff(t.encodeTexts(captions), loaded.encodeText(ids)), 1e-5);
+                assertEquals(0.0, Tensors.maxAbsDiff(t.encodeImages(probe.images()), loaded.encodeImage(GeneratorToClip.apply(probe.images(), 16))), 1e-5);
+            }
+            while (t.nextStep() < fine.steps()) {
+                try (PointerScope s = new PointerScope()) {
+                    ImageTextBatches.Batch b = world.batch(100 + t.nextStep(), fine.batchSize());
+                    losses.add(t.step(b).loss() - floor(b.captions()));
+                }
+            }
+        }
+        double first = (losses.get(0) + losses.get(1)) / 2, last = (losses.get(18) + losses.get(19)) / 2;
+        assertTrue(last < 0.5 * first, "fine-tune loss above the floor " + first + " -> " + last);
+        // a training state is not a CLIP file
+        var e = assertThrows(dev.styleclip.io.CheckpointException.class,
+                () -> ClipTrainer.createFrom(base.resolve(ClipTrainer.STATE_FILE), fine));
+        assertTrue(e.getMessage().contains(ClipTrainer.STATE_FILE), e.getMessage());
+    }
+
+    @Test
     void resumedRunEqualsUninterruptedOne() throws Exception {
         ColourSquares world = new ColourSquares(16);
         ClipTrainOptions opts = OPTS.withSteps(4).withBatchSize(8);
