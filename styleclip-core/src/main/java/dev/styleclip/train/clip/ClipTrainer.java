@@ -122,16 +122,7 @@ public final class ClipTrainer implements AutoCloseable {
     public static ClipTrainer create(ClipConfig cfg, ClipTrainOptions opts) {
         Engine.init();
         check(cfg);
-        PointerScope owned = new PointerScope();
-        try {
-            ClipTrainer t = new ClipTrainer(opts, TrainableClip.init(cfg, opts.seed(), owned), owned);
-            owned.extend(); // keep the scope open: it owns the weights until close()
-            owned.close();
-            return t;
-        } catch (RuntimeException e) {
-            owned.close();
-            throw e;
-        }
+        return owning(owned -> TrainableClip.init(cfg, opts.seed(), owned), opts, t -> { });
     }
 
     /**
@@ -145,14 +136,30 @@ public final class ClipTrainer implements AutoCloseable {
         Map<String, TensorRef> refs = Checkpoint.tensors(root);
         ClipConfig cfg = ClipConfig.infer(StateDict.of(clipFile.getFileName().toString(), refs), clipFile.toString());
         check(cfg);
+        return fromWeights(cfg, () -> read(root), opts, t -> { });
+    }
+
+    /** A trainer over weights read by {@code weights} (in a scope of its own, freed after the copy). */
+    private static ClipTrainer fromWeights(ClipConfig cfg, java.util.function.Supplier<Map<String, Tensor>> weights, ClipTrainOptions opts,
+                                           java.util.function.Consumer<ClipTrainer> then) {
+        return owning(owned -> {
+            try (PointerScope tmp = new PointerScope()) {
+                return TrainableClip.of(cfg, weights.get(), owned);
+            }
+        }, opts, then);
+    }
+
+    /**
+     * A trainer whose model {@code model} makes into a new scope, then {@code then} (restoring a saved state, say);
+     * the scope stays open, owning the weights, until {@link #close()}, and is closed at once on failure.
+     */
+    private static ClipTrainer owning(java.util.function.Function<PointerScope, TrainableClip> model, ClipTrainOptions opts,
+                                      java.util.function.Consumer<ClipTrainer> then) {
         PointerScope owned = new PointerScope();
         try {
-            TrainableClip m;
-            try (PointerScope tmp = new PointerScope()) {
-                m = TrainableClip.of(cfg, read(root), owned);
-            }
-            ClipTrainer t = new ClipTrainer(opts, m, owned);
-            owned.extend();
+            ClipTrainer t = new ClipTrainer(opts, model.apply(owned), owned);
+            then.accept(t);
+            owned.extend(); // keep the scope open: it owns the weights until close()
             owned.close();
             return t;
         } catch (RuntimeException e) {
@@ -196,24 +203,12 @@ public final class ClipTrainer implements AutoCloseable {
         ClipConfig cfg = new ClipConfig(i(c, "embed_dim"), i(c, "image_resolution"), i(c, "vision_layers"), i(c, "vision_width"),
                 i(c, "vision_patch_size"), i(c, "context_length"), i(c, "vocab_size"), i(c, "transformer_width"),
                 i(c, "transformer_heads"), i(c, "transformer_layers"));
-        PointerScope owned = new PointerScope();
-        try {
-            TrainableClip m;
-            try (PointerScope tmp = new PointerScope()) {
-                m = TrainableClip.of(cfg, read(root.get("params")), owned);
-            }
-            ClipTrainer t = new ClipTrainer(opts, m, owned);
+        return fromWeights(cfg, () -> read(root.get("params")), opts, t -> {
             try (PointerScope tmp = new PointerScope()) {
                 t.restoreMoments(root);
             }
             t.nextStep = ((Number) root.get("next_step")).longValue();
-            owned.extend();
-            owned.close();
-            return t;
-        } catch (RuntimeException e) {
-            owned.close();
-            throw e;
-        }
+        });
     }
 
     private void restoreMoments(Map<?, ?> root) {
