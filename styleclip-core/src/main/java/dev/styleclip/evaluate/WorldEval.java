@@ -13,8 +13,11 @@ import dev.styleclip.stylegan2.NoiseMode;
 import dev.styleclip.tensor.Tensors;
 import dev.styleclip.train.classifier.AttributeClassifier;
 import dev.styleclip.world.AttributeCategory;
+import dev.styleclip.world.WorldAttributes;
 import dev.styleclip.world.WorldAttributes.Species;
+import dev.styleclip.world.WorldDataset;
 import dev.styleclip.world.WorldPrior;
+import dev.styleclip.world.WorldSample;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -286,19 +289,19 @@ public final class WorldEval {
     }
 
     /** World renders and their L2-normalised CLIP image features [N, embed_dim]. */
-    private record Renders(Tensor features, List<dev.styleclip.world.WorldSample> samples) {
+    private record Renders(Tensor features, List<WorldSample> samples) {
     }
 
     /** Renders seeds {@code firstSeed}... ({@code n}) and encodes them with CLIP, 200 at a time; the result in the caller's scope. */
     private Renders renders(long firstSeed, int n) {
-        return renders(dev.styleclip.world.WorldDataset.samples(firstSeed, n));
+        return renders(WorldDataset.samples(firstSeed, n));
     }
 
     /** Renders {@code samples} and encodes them with CLIP, 200 at a time; the result in the caller's scope. */
-    private Renders renders(List<dev.styleclip.world.WorldSample> samples) {
+    private Renders renders(List<WorldSample> samples) {
         int n = samples.size();
         try (NoGradGuard ng = new NoGradGuard();
-             dev.styleclip.world.WorldDataset.Batch b = dev.styleclip.world.WorldDataset.batch(samples, g.config().size())) {
+             WorldDataset.Batch b = WorldDataset.batch(samples, g.config().size())) {
             TensorVector parts = new TensorVector();
             for (int i = 0; i < n; i += 200) {
                 // each chunk's intermediates (the fit upsamples 7x: about 0.5 GB for 200 images) go with its own scope
@@ -385,17 +388,17 @@ public final class WorldEval {
     public java.util.Map<String, Twins> clipTwins(List<Target> targets, long firstSeed, int n) {
         java.util.Map<String, Twins> out = new java.util.LinkedHashMap<>();
         for (Target t : targets) {
-            List<dev.styleclip.world.WorldSample> without = new ArrayList<>(), with = new ArrayList<>();
+            List<WorldSample> without = new ArrayList<>(), with = new ArrayList<>();
             for (long seed = firstSeed; without.size() < n && seed < firstSeed + 50L * n; seed++) {
-                var s = dev.styleclip.world.WorldDataset.samples(seed, 1).get(0);
+                var s = WorldDataset.samples(seed, 1).get(0);
                 var a = s.attributes();
                 if (!a.isHuman() || t.attributeCategory().index(a) == t.classIndex()) continue;
-                if (t.needsHair() && a.hairStyle() == dev.styleclip.world.WorldAttributes.HairStyle.BALD) continue;
-                if (t.category().equals("facial_hair") && a.presentation() != dev.styleclip.world.WorldAttributes.Presentation.MAN) continue;
+                if (t.needsHair() && a.hairStyle() == WorldAttributes.HairStyle.BALD) continue;
+                if (t.category().equals("facial_hair") && a.presentation() != WorldAttributes.Presentation.MAN) continue;
                 var twin = withTarget(a, t);
                 if (twin == null) break;
                 without.add(s);
-                with.add(new dev.styleclip.world.WorldSample(s.seed(), twin, s.nuisance()));
+                with.add(new WorldSample(s.seed(), twin, s.nuisance()));
             }
             if (without.isEmpty()) continue;
             try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
@@ -414,15 +417,15 @@ public final class WorldEval {
     }
 
     /** {@code a} showing the target (a human attribute), or null for a species target. */
-    static dev.styleclip.world.WorldAttributes withTarget(dev.styleclip.world.WorldAttributes a, Target t) {
+    static WorldAttributes withTarget(WorldAttributes a, Target t) {
         Object v = t.attributeCategory().values().get(t.classIndex());
         return switch (t.category()) {
-            case "expression" -> a.withExpression((dev.styleclip.world.WorldAttributes.Expression) v);
-            case "eyewear" -> a.withEyewear((dev.styleclip.world.WorldAttributes.Eyewear) v);
-            case "facial_hair" -> a.withFacialHair((dev.styleclip.world.WorldAttributes.FacialHair) v);
-            case "makeup" -> a.withMakeup((dev.styleclip.world.WorldAttributes.Makeup) v);
-            case "hair_style" -> a.withHair((dev.styleclip.world.WorldAttributes.HairStyle) v, a.hairColor());
-            case "hair_color" -> a.withHair(a.hairStyle(), (dev.styleclip.world.WorldAttributes.HairColor) v);
+            case "expression" -> a.withExpression((WorldAttributes.Expression) v);
+            case "eyewear" -> a.withEyewear((WorldAttributes.Eyewear) v);
+            case "facial_hair" -> a.withFacialHair((WorldAttributes.FacialHair) v);
+            case "makeup" -> a.withMakeup((WorldAttributes.Makeup) v);
+            case "hair_style" -> a.withHair((WorldAttributes.HairStyle) v, a.hairColor());
+            case "hair_color" -> a.withHair(a.hairStyle(), (WorldAttributes.HairColor) v);
             default -> null;
         };
     }
