@@ -20,20 +20,51 @@ import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 
 class BundledModelsTest {
+    /** The bundled generator, CLIP and classifier, loaded together and closed together. */
+    private record Models(Generator g, ClipModel clip, AttributeClassifier classifier) implements AutoCloseable {
+        static Models load() throws java.io.IOException {
+            Generator g = Generator.load(BundledModels.path(BundledModels.GENERATOR));
+            try {
+                ClipModel clip = ClipModel.load(BundledModels.path(BundledModels.CLIP));
+                try {
+                    return new Models(g, clip, AttributeClassifier.load(BundledModels.path(BundledModels.CLASSIFIER)));
+                } catch (java.io.IOException | RuntimeException e) {
+                    clip.close();
+                    throw e;
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                g.close();
+                throw e;
+            }
+        }
+
+        /** world eval's judge over these models, with the loss the commands use for this CLIP. */
+        WorldEval eval() {
+            return new WorldEval(g, clip, ClipLoss.forModel(clip, g.config().size()), classifier, BundledModels.TRUNCATION);
+        }
+
+        @Override
+        public void close() {
+            classifier.close();
+            clip.close();
+            g.close();
+        }
+    }
+
     @Test
     void theBundledModelsLoadAndAnEditMovesTheImageTowardsThePrompt() throws Exception {
-        try (Generator g = Generator.load(BundledModels.path(BundledModels.GENERATOR));
-             ClipModel clip = ClipModel.load(BundledModels.path(BundledModels.CLIP));
-             AttributeClassifier classifier = AttributeClassifier.load(BundledModels.path(BundledModels.CLASSIFIER));
-             PointerScope scope = new PointerScope()) {
+        try (Models m = Models.load(); PointerScope scope = new PointerScope()) {
+            Generator g = m.g();
+            ClipModel clip = m.clip();
+            AttributeClassifier classifier = m.classifier();
             assertEquals(BundledModels.IMAGE_SIZE, g.config().size());
             assertEquals(BundledModels.IMAGE_SIZE, clip.config().imageResolution());
             assertEquals(AttributeCategory.ALL.size(), classifier.categories().size());
+            WorldEval eval = m.eval();
             ClipLoss loss = ClipLoss.forModel(clip, g.config().size());
             assertEquals(ImageNormalization.CLIP_MEAN_STD, ImageNormalization.forModel(clip), "the project's 64-px CLIP learned on normalised pixels");
             assertEquals(clip.logitScaleExp(), loss.divisor(), 1e-9, "its loss is 1 - cosine, as with OpenAI's scale of 100");
             assertTrue(loss.divisor() < 50);
-            WorldEval eval = new WorldEval(g, clip, loss, classifier, BundledModels.TRUNCATION);
             WorldEval.Target purple = WorldEval.TARGETS.stream().filter(t -> t.prompt().equals("purple hair")).findFirst().orElseThrow();
             var seeds = eval.eligibleSeeds(purple, 4, 200);
             assertEquals(4, seeds.size(), "four portraits without purple hair among the first 200 seeds");
@@ -123,11 +154,8 @@ class BundledModelsTest {
      */
     @Test
     void smoothingPutsTheSunglassesOnWherePlainOptimizationDoesNot() throws Exception {
-        try (Generator g = Generator.load(BundledModels.path(BundledModels.GENERATOR));
-             ClipModel clip = ClipModel.load(BundledModels.path(BundledModels.CLIP));
-             AttributeClassifier classifier = AttributeClassifier.load(BundledModels.path(BundledModels.CLASSIFIER));
-             PointerScope scope = new PointerScope()) {
-            WorldEval eval = new WorldEval(g, clip, ClipLoss.forModel(clip, g.config().size()), classifier, BundledModels.TRUNCATION);
+        try (Models m = Models.load(); PointerScope scope = new PointerScope()) {
+            WorldEval eval = m.eval();
             WorldEval.Target sunglasses = WorldEval.TARGETS.stream().filter(t -> t.prompt().equals("sunglasses")).findFirst().orElseThrow();
             var seeds = eval.eligibleSeeds(sunglasses, 10, 200);
             var plain = new LatentOptimization.Settings("", OptimizationMode.EDIT, OptimizationSpace.W_PLUS, 25, 0.1, 0.02, 0);
