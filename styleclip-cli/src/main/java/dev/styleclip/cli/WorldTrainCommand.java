@@ -54,6 +54,13 @@ public final class WorldTrainCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     double pairs;
 
+    @Option(names = "--labels", defaultValue = "0", paramLabel = "W",
+            description = "clip: weight of an auxiliary label loss: linear heads on the image features predict the renderer's "
+                    + "labels (every attribute), beside the contrastive loss. A departure from CLIP's recipe, for what captions "
+                    + "alone leave the small image tower blind to (the mouth); the heads are not written to clip.pt "
+                    + "(default: ${DEFAULT-VALUE}: purely contrastive).")
+    double labels;
+
     @Option(names = "--init", paramLabel = "CLIP",
             description = "clip: start a new run from the weights of this CLIP file (as this command writes them): a fine-tune,"
                     + " with a fresh optimiser and its own schedule. When OUT already holds a training state, the run continues from that instead.")
@@ -84,6 +91,8 @@ public final class WorldTrainCommand implements Callable<Integer> {
         if (pairs < 0 || pairs > 1) throw usage("--pairs must be in [0, 1]");
         if (pairs > 0 && model != Model.clip) throw usage("--pairs applies to clip only");
         if (init != null && model != Model.clip) throw usage("--init applies to clip only");
+        if (!(labels >= 0) || Double.isInfinite(labels)) throw usage("--labels must be a finite weight >= 0");
+        if (labels > 0 && model != Model.clip) throw usage("--labels applies to clip only");
         if (init != null && !Files.isRegularFile(init)) throw usage("--init: no such file: " + init);
         if (Files.exists(out) && !Files.isDirectory(out)) throw new java.io.IOException(out + " exists and is not a folder");
         Files.createDirectories(out);
@@ -100,7 +109,8 @@ public final class WorldTrainCommand implements Callable<Integer> {
                 }
             }
             case clip -> {
-                ClipTrainOptions opts = ClipTrainOptions.defaults(steps).withSeed(seed).withBatchSize(batch).withSaveEvery(100);
+                ClipTrainOptions opts = ClipTrainOptions.defaults(steps).withSeed(seed).withBatchSize(batch).withSaveEvery(100)
+                        .withLabelWeight(labels);
                 if (lr != null || warmup != null) {
                     opts = opts.withLr(lr != null ? lr : opts.lr(), warmup != null ? warmup : opts.warmupSteps());
                 }
@@ -122,7 +132,7 @@ public final class WorldTrainCommand implements Callable<Integer> {
                             @Override
                             public void onStep(ClipTrainer.StepResult r, long total) {
                                 printer.step(r.step(), total, String.format("loss %.4f lr %.2e scale %.1f", r.loss(), r.lr(),
-                                        Math.exp(r.logitScale())));
+                                        Math.exp(r.logitScale())) + (Double.isNaN(r.labelLoss()) ? "" : String.format(" labels %.4f", r.labelLoss())));
                             }
 
                             @Override

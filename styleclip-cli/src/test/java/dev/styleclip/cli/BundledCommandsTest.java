@@ -127,12 +127,17 @@ class BundledCommandsTest {
         assertTrue(pairs.err().contains("--pairs applies to clip only"), pairs.err());
         assertEquals(2, CliRun.of("world", "train", "--model", "clip", "--steps", "1", "--pairs", "2", "--out", more.toString()).code());
 
-        // a CLIP fine-tune from the bundled CLIP; --init is for clip only and must name a file
+        // a CLIP fine-tune from the bundled CLIP, with label heads; --init is for clip only and must name a file
         Path tuned = dir.resolve("tuned");
-        CliRun fine = CliRun.of("world", "train", "--model", "clip", "--steps", "1", "--batch", "2",
+        CliRun fine = CliRun.of("world", "train", "--model", "clip", "--steps", "1", "--batch", "2", "--labels", "0.5",
                 "--init", BundledModels.path(BundledModels.CLIP).toString(), "--out", tuned.toString());
         assertEquals(0, fine.code(), fine.err());
+        assertTrue(fine.err().contains(" labels "), "progress shows the label loss: " + fine.err());
         assertTrue(Files.size(tuned.resolve("clip.pt")) > 1_000_000, "the fine-tuned CLIP is written");
+        CliRun labelsClassifier = CliRun.of("world", "train", "--model", "classifier", "--steps", "1", "--labels", "1", "--out", more.toString());
+        assertEquals(2, labelsClassifier.code());
+        assertTrue(labelsClassifier.err().contains("--labels applies to clip only"), labelsClassifier.err());
+        assertEquals(2, CliRun.of("world", "train", "--model", "clip", "--steps", "1", "--labels", "-1", "--out", more.toString()).code());
         CliRun initClassifier = CliRun.of("world", "train", "--model", "classifier", "--steps", "1", "--init", tuned.resolve("clip.pt").toString(),
                 "--out", more.toString());
         assertEquals(2, initClassifier.code());

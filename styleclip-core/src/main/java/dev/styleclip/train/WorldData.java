@@ -62,7 +62,9 @@ public final class WorldData {
                 captions.set(2 * k + 1, Captions.sample(other, r, topic));
             }
             WorldDataset.Batch b = WorldDataset.batch(samples, imageSize);
-            return new ImageTextBatches.Batch(blurSome(b.images(), blur, first), captions);
+            int[][] labels = new int[n][];
+            for (int i = 0; i < n; i++) labels[i] = labels(samples.get(i).attributes());
+            return new ImageTextBatches.Batch(blurSome(b.images(), blur, first), captions, categories(), labels);
         };
     }
 

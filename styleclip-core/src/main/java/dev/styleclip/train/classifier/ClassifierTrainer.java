@@ -59,15 +59,23 @@ public final class ClassifierTrainer {
 
     /** The loss of a batch (differentiable in the weights), or a zero tensor if no label applies. */
     public Tensor loss(LabeledImageBatches.Batch batch) {
-        List<AttributeClassifier.Category> cats = model.categories();
-        int n = batch.labels().length;
-        List<Tensor> logits = model.forward(batch.images());
+        return labelLoss(model.categories(), model.forward(batch.images()), batch.labels());
+    }
+
+    /**
+     * The sum over categories of the mean cross-entropy of head {@code h}'s logits ([N, classes]) over the images
+     * labelled for it ({@link #IGNORE} skipped; a category with no labelled image adds nothing), or a zero tensor.
+     *
+     * @param labels [N][categories] class indices or {@link #IGNORE}; checked against the category table
+     */
+    public static Tensor labelLoss(List<AttributeClassifier.Category> cats, List<Tensor> logits, int[][] labels) {
+        int n = labels.length;
         Tensor total = torch.zeros(new long[] {});
         for (int h = 0; h < cats.size(); h++) {
             long[] col = new long[n];
             int labelled = 0;
             for (int i = 0; i < n; i++) {
-                int[] row = batch.labels()[i];
+                int[] row = labels[i];
                 if (row.length != cats.size()) {
                     throw new IllegalArgumentException("label row " + i + " has " + row.length + " entries, expected " + cats.size());
                 }

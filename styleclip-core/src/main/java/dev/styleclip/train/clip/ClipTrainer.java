@@ -16,6 +16,9 @@ import dev.styleclip.io.TorchWriter;
 import dev.styleclip.tensor.Engine;
 import dev.styleclip.tensor.StateDict;
 import dev.styleclip.tensor.Tensors;
+import dev.styleclip.train.WorldData;
+import dev.styleclip.train.classifier.AttributeClassifier;
+import dev.styleclip.train.classifier.ClassifierTrainer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -46,6 +49,13 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * captions gives no contradictory targets; with distinct captions this is exactly CLIP's loss. Then AdamW
  * ({@link ClipTrainOptions}), and logit_scale is clamped to [0, ln 100] as CLIP's training loop does.
  *
+ * <p>With a label weight ({@link ClipTrainOptions#labelWeight()}, 0 by default) the loss gains a second term, a
+ * departure from CLIP's recipe: linear heads on the normalised image features ({@link LabelHeads}) predict the batch's
+ * labels, every category of the world, and that cross-entropy, times the weight, is added. Contrastive training alone
+ * leaves the small image tower blind to what captions rarely tell apart (the mouth: smiling, makeup), and with it the
+ * text tower, so neither side ever starts to separate them; the labels make the image features carry every labelled
+ * attribute, and the contrastive loss then aligns the captions to them. The heads are not part of the written model.
+ *
  * <p>The weights are float32 masters; the forward pass sees them through convert_weights' fp16 round trip (see
  * {@link TrainableClip}), so the saved file, loaded by {@link ClipModel#load} (which applies that round trip),
  * computes what the trainer computed (image features exactly; text features to ~1e-7, because the trainer skips
@@ -63,9 +73,19 @@ public final class ClipTrainer implements AutoCloseable {
     /** CLIP clamps logit_scale to ln(100) in training. */
     public static final double MAX_LOGIT_SCALE = Math.log(100);
 
-    /** What one update measured, before the update. */
-    public record StepResult(long step, double loss, double lr, double logitScale) {
+    /**
+     * What one update measured, before the update.
+     *
+     * @param loss      the whole loss (contrastive plus the weighted label loss)
+     * @param labelLoss the label loss before its weight, or NaN in a run without one
+     */
+    public record StepResult(long step, double loss, double lr, double logitScale, double labelLoss) {
     }
+
+    /** Scale of the label heads' logits over the unit-norm image features (a fixed temperature of 0.1). */
+    static final double HEAD_SCALE = 10;
+    /** The label heads learn at this multiple of the schedule's learning rate (they start at zero). */
+    static final double HEAD_LR_FACTOR = 10;
 
     /** Progress of {@link #train}. */
     public interface Listener {
@@ -89,6 +109,8 @@ public final class ClipTrainer implements AutoCloseable {
     private final List<Boolean> decay;
     private final Adam adam;
     private final ClipTokenizer tokenizer = ClipTokenizer.load();
+    /** The label heads (weight [embed_dim, all classes], bias) of a run with a label weight, else null. */
+    private final LabelHeads heads;
     private long nextStep;
     /** Owns the weights, the moments and the mask until {@link #close()}. */
     private final PointerScope owned;
@@ -106,6 +128,45 @@ public final class ClipTrainer implements AutoCloseable {
             decay.add(p.dim() >= 2 && !k.contains("embedding"));
         }
         this.adam = new Adam(ps, opts.lr(), opts.beta1(), opts.beta2(), opts.eps());
+        this.heads = opts.labelWeight() > 0 ? new LabelHeads(WorldData.categories(), model.cfg.embedDim(), opts) : null;
+    }
+
+    /**
+     * Linear heads on the normalised image features, one softmax per label category, trained beside the CLIP (the
+     * auxiliary label loss of {@link ClipTrainOptions#labelWeight()}). They start at zero, have no weight decay, and
+     * are kept in the training state but not in the model file: the CLIP a run writes has OpenAI's layout only.
+     */
+    static final class LabelHeads {
+        final List<AttributeClassifier.Category> categories;
+        final Tensor weight;
+        final Tensor bias;
+        final Adam adam;
+
+        LabelHeads(List<AttributeClassifier.Category> categories, int embedDim, ClipTrainOptions opts) {
+            this.categories = List.copyOf(categories);
+            int total = categories.stream().mapToInt(AttributeClassifier.Category::classes).sum();
+            weight = torch.zeros(embedDim, total);
+            weight.set_requires_grad(true);
+            bias = torch.zeros(total);
+            bias.set_requires_grad(true);
+            adam = new Adam(List.of(weight, bias), opts.lr() * HEAD_LR_FACTOR, opts.beta1(), opts.beta2(), opts.eps());
+        }
+
+        /** The label loss of unit-norm image features {@code img} [N, embed_dim] against the batch's labels. */
+        Tensor loss(Tensor img, ImageTextBatches.Batch batch) {
+            if (batch.labels() == null) throw new IllegalArgumentException("a run with a label weight needs labelled batches; this batch has none");
+            if (!batch.categories().equals(categories)) {
+                throw new IllegalArgumentException("the batch's label categories " + batch.categories() + " are not the heads' " + categories);
+            }
+            Tensor logits = img.mul(new Scalar(HEAD_SCALE)).matmul(weight).add(bias);
+            List<Tensor> perCategory = new ArrayList<>();
+            long at = 0;
+            for (AttributeClassifier.Category c : categories) {
+                perCategory.add(logits.narrow(1, at, c.classes()));
+                at += c.classes();
+            }
+            return ClassifierTrainer.labelLoss(categories, perCategory, batch.labels());
+        }
     }
 
     /**
@@ -220,6 +281,22 @@ public final class ClipTrainer implements AutoCloseable {
                 String key = t.keys.get(k);
                 t.adam.restore(k, m1.get(key), m2.get(key), ((Number) counts.get(k)).longValue());
             }
+            if (t.heads != null) {
+                if (!(root.get("label_heads") instanceof Map<?, ?>)) {
+                    throw new IllegalArgumentException("the training state has a label weight but no label heads");
+                }
+                Map<String, Tensor> hp = read(root.get("label_heads")), h1 = read(root.get("label_heads_exp_avg")),
+                        h2 = read(root.get("label_heads_exp_avg_sq"));
+                List<?> hc = (List<?>) root.get("label_heads_adam_steps");
+                String[] names = {"weight", "bias"};
+                Tensor[] hs = {t.heads.weight, t.heads.bias};
+                try (NoGradGuard ng = new NoGradGuard()) {
+                    for (int k = 0; k < 2; k++) {
+                        hs[k].copy_(hp.get(names[k]));
+                        t.heads.adam.restore(k, h1.get(names[k]), h2.get(names[k]), ((Number) hc.get(k)).longValue());
+                    }
+                }
+            }
         }
     }
 
@@ -270,15 +347,32 @@ public final class ClipTrainer implements AutoCloseable {
         return model.encodeText(tokens(captions));
     }
 
-    /** Symmetric InfoNCE loss of a batch (differentiable in the weights). */
+    /**
+     * The loss of a batch (differentiable in the weights): the symmetric InfoNCE loss, plus, in a run with a label
+     * weight, that weight times the label heads' loss.
+     */
     public Tensor loss(ImageTextBatches.Batch batch) {
+        return losses(batch)[0];
+    }
+
+    /** The label heads' loss of a batch, before its weight (a run with a label weight only). */
+    Tensor labelLoss(ImageTextBatches.Batch batch) {
+        if (heads == null) throw new IllegalStateException("this run has no label heads");
+        return heads.loss(ClipOps.l2Normalize(encodeImages(batch.images())), batch);
+    }
+
+    /** The whole loss and the unweighted label loss (null in a run without label heads). */
+    private Tensor[] losses(ImageTextBatches.Batch batch) {
         Tensor img = ClipOps.l2Normalize(encodeImages(batch.images()));
         Tensor txt = ClipOps.l2Normalize(encodeTexts(batch.captions()));
         Tensor logits = img.mul(model.logitScale().exp()).matmul(txt.t()); // [N, N]
         Tensor target = targets(batch.captions());
         Tensor i2t = torch.log_softmax(logits, 1).mul(target).sum().neg();
         Tensor t2i = torch.log_softmax(logits.t(), 1).mul(target).sum().neg();
-        return i2t.add(t2i).div(new Scalar(2.0 * batch.captions().size()));
+        Tensor contrastive = i2t.add(t2i).div(new Scalar(2.0 * batch.captions().size()));
+        if (heads == null) return new Tensor[] {contrastive, null};
+        Tensor label = heads.loss(img, batch);
+        return new Tensor[] {contrastive.add(label.mul(new Scalar(opts.labelWeight()))), label};
     }
 
     /** Row-normalised caption equality: identity for distinct captions. Symmetric. */
@@ -297,11 +391,14 @@ public final class ClipTrainer implements AutoCloseable {
     public StepResult step(ImageTextBatches.Batch batch) {
         long s = nextStep;
         double lr = opts.lrAt(s);
-        double loss, scale;
+        double loss, scale, labelLoss = Double.NaN;
         try (PointerScope scope = new PointerScope()) {
             adam.zeroGrad();
-            Tensor l = loss(batch);
+            if (heads != null) heads.adam.zeroGrad();
+            Tensor[] ls = losses(batch);
+            Tensor l = ls[0];
             loss = l.item_double();
+            if (ls[1] != null) labelLoss = ls[1].item_double();
             scale = model.logitScale().item_double();
             l.backward();
             try (NoGradGuard ng = new NoGradGuard()) {
@@ -312,12 +409,16 @@ public final class ClipTrainer implements AutoCloseable {
                 }
                 adam.setLr(lr);
                 adam.step();
+                if (heads != null) {
+                    heads.adam.setLr(lr * HEAD_LR_FACTOR);
+                    heads.adam.step();
+                }
                 model.logitScale().clamp_(new org.bytedeco.pytorch.ScalarOptional(new Scalar(0.0)),
                         new org.bytedeco.pytorch.ScalarOptional(new Scalar(MAX_LOGIT_SCALE)));
             }
         }
         nextStep = s + 1;
-        return new StepResult(s, loss, lr, scale);
+        return new StepResult(s, loss, lr, scale, labelLoss);
     }
 
     /** A {@link ClipModel} with a copy of the current weights, built as {@link ClipModel#load} builds one. */
@@ -386,6 +487,28 @@ public final class ClipTrainer implements AutoCloseable {
         s.put("exp_avg", new TorchWriter.OrderedDict(m1));
         s.put("exp_avg_sq", new TorchWriter.OrderedDict(m2));
         s.put("adam_steps", counts);
+        if (heads != null) {
+            try (PointerScope scope = new PointerScope()) {
+                Map<String, Object> hp = new LinkedHashMap<>(), h1 = new LinkedHashMap<>(), h2 = new LinkedHashMap<>();
+                List<Long> hc = new ArrayList<>();
+                Tensor[] hs = {heads.weight, heads.bias};
+                String[] names = {"weight", "bias"};
+                for (int k = 0; k < 2; k++) {
+                    hp.put(names[k], Tensors.toRaw(hs[k]));
+                    Tensor[] mom = heads.adam.moments(k);
+                    h1.put(names[k], Tensors.toRaw(mom[0]));
+                    h2.put(names[k], Tensors.toRaw(mom[1]));
+                    hc.add(heads.adam.stepCount(k));
+                }
+                s.put("label_heads", new TorchWriter.OrderedDict(hp));
+                s.put("label_heads_exp_avg", new TorchWriter.OrderedDict(h1));
+                s.put("label_heads_exp_avg_sq", new TorchWriter.OrderedDict(h2));
+                s.put("label_heads_adam_steps", hc);
+                List<Object> table = new ArrayList<>();
+                for (AttributeClassifier.Category cat : heads.categories) table.add(List.of(cat.name(), (long) cat.classes()));
+                s.put("label_categories", table);
+            }
+        }
         TorchWriter.writeZip(file, s);
     }
 

@@ -172,6 +172,70 @@ class ClipTrainerTest {
     }
 
     @Test
+    void labelHeadsLearnTheWorldsLabelsResumeExactlyAndStayOutOfTheModelFile() throws Exception {
+        ImageTextBatches world = dev.styleclip.train.WorldData.captionedPairs(16, 0, 0, 0.5);
+        ClipTrainOptions opts = OPTS.withSteps(30).withLabelWeight(1);
+        try (ClipTrainer t = ClipTrainer.create(TINY, opts); PointerScope s = new PointerScope()) {
+            ImageTextBatches.Batch probe = world.batch(10_000, 64);
+            // zero heads: each category with a label in the batch costs ln(its classes)
+            double expected = 0;
+            for (int c = 0; c < probe.categories().size(); c++) {
+                final int cc = c;
+                if (java.util.Arrays.stream(probe.labels()).anyMatch(row -> row[cc] >= 0)) expected += Math.log(probe.categories().get(c).classes());
+            }
+            double before = t.labelLoss(probe).item_double();
+            assertEquals(expected, before, 1e-4);
+            double wholeMinusLabels = t.loss(probe).item_double() - before;
+            assertTrue(wholeMinusLabels > 0, "the whole loss adds the contrastive term: " + wholeMinusLabels);
+            while (t.nextStep() < opts.steps()) {
+                try (PointerScope step = new PointerScope()) {
+                    ClipTrainer.StepResult r = t.step(world.batch(t.nextStep(), opts.batchSize()));
+                    assertTrue(r.labelLoss() > 0 && r.loss() > r.labelLoss(), r.toString());
+                }
+            }
+            double after = t.labelLoss(probe).item_double();
+            System.out.printf("clip label loss on a held-out batch: %.4f -> %.4f%n", before, after);
+            assertTrue(after < 0.9 * before, "label loss " + before + " -> " + after);
+        }
+        Path straight = tmp.resolve("straight"), split = tmp.resolve("split");
+        opts = opts.withSteps(8);
+        ClipTrainer.train(TINY, opts, world, straight, (r, total) -> { });
+
+        // a stopped run resumes its heads too: the same weights as the uninterrupted one (the heads steer the image tower)
+        int[] seen = {0};
+        ClipTrainer.train(TINY, opts, world, split, new ClipTrainer.Listener() {
+            @Override
+            public void onStep(ClipTrainer.StepResult r, long total) {
+                seen[0]++;
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return seen[0] == 3;
+            }
+        });
+        ClipTrainer.train(TINY, opts, world, split, (r, total) -> { });
+        org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(straight.resolve(ClipTrainer.MODEL_FILE)),
+                Files.readAllBytes(split.resolve(ClipTrainer.MODEL_FILE)));
+
+        // the model file has OpenAI's keys only, as a purely contrastive run writes them
+        Path plain = tmp.resolve("plain");
+        ClipTrainer.train(TINY, opts.withSteps(1).withLabelWeight(0), world, plain, (r, total) -> assertTrue(Double.isNaN(r.labelLoss())));
+        assertEquals(keys(plain.resolve(ClipTrainer.MODEL_FILE)), keys(straight.resolve(ClipTrainer.MODEL_FILE)));
+
+        // a labelled run needs labelled batches, and says so
+        try (ClipTrainer t = ClipTrainer.create(TINY, opts); PointerScope s = new PointerScope()) {
+            ImageTextBatches.Batch b = world.batch(0, 8);
+            var e = assertThrows(IllegalArgumentException.class, () -> t.step(new ImageTextBatches.Batch(b.images(), b.captions())));
+            assertTrue(e.getMessage().contains("labelled batches"), e.getMessage());
+        }
+    }
+
+    private static java.util.Set<String> keys(Path clipFile) throws Exception {
+        return Checkpoint.tensors(CheckpointReader.read(clipFile).root()).keySet();
+    }
+
+    @Test
     void generatorPathIsTheIdentityResizeAtEqualSizeAndStyleClipsAt224() {
         try (PointerScope s = new PointerScope()) {
             Tensor x = org.bytedeco.pytorch.global.torch.rand(new long[] {2, 3, 64, 64}).mul(new org.bytedeco.pytorch.Scalar(2)).sub(new org.bytedeco.pytorch.Scalar(1));
