@@ -61,6 +61,10 @@ public final class WorldTrainCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}: purely contrastive).")
     double labels;
 
+    @Option(names = "--label-categories", split = ",", paramLabel = "NAME",
+            description = "clip: the categories the label loss reads (default: all of them), e.g. expression,makeup,facial_hair.")
+    java.util.List<String> labelCategories;
+
     @Option(names = "--init", paramLabel = "CLIP",
             description = "clip: start a new run from the weights of this CLIP file (as this command writes them): a fine-tune,"
                     + " with a fresh optimiser and its own schedule. When OUT already holds a training state, the run continues from that instead.")
@@ -93,6 +97,15 @@ public final class WorldTrainCommand implements Callable<Integer> {
         if (init != null && model != Model.clip) throw usage("--init applies to clip only");
         if (!(labels >= 0) || Double.isInfinite(labels)) throw usage("--labels must be a finite weight >= 0");
         if (labels > 0 && model != Model.clip) throw usage("--labels applies to clip only");
+        if (labelCategories != null && labels == 0) throw usage("--label-categories needs --labels W > 0");
+        if (labelCategories != null) {
+            for (String n : labelCategories) {
+                if (dev.styleclip.world.AttributeCategory.ALL.stream().noneMatch(c -> c.name().equals(n))) {
+                    throw usage("--label-categories: no category '" + n + "'; the categories are "
+                            + String.join(", ", dev.styleclip.world.AttributeCategory.ALL.stream().map(c -> c.name()).toList()));
+                }
+            }
+        }
         if (init != null && !Files.isRegularFile(init)) throw usage("--init: no such file: " + init);
         if (Files.exists(out) && !Files.isDirectory(out)) throw new java.io.IOException(out + " exists and is not a folder");
         Files.createDirectories(out);
@@ -110,7 +123,7 @@ public final class WorldTrainCommand implements Callable<Integer> {
             }
             case clip -> {
                 ClipTrainOptions opts = ClipTrainOptions.defaults(steps).withSeed(seed).withBatchSize(batch).withSaveEvery(100)
-                        .withLabelWeight(labels);
+                        .withLabelWeight(labels).withLabelCategories(labelCategories == null ? "" : String.join(",", labelCategories));
                 if (lr != null || warmup != null) {
                     opts = opts.withLr(lr != null ? lr : opts.lr(), warmup != null ? warmup : opts.warmupSteps());
                 }

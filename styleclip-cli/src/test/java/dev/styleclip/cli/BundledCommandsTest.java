@@ -130,6 +130,7 @@ class BundledCommandsTest {
         // a CLIP fine-tune from the bundled CLIP, with label heads; --init is for clip only and must name a file
         Path tuned = dir.resolve("tuned");
         CliRun fine = CliRun.of("world", "train", "--model", "clip", "--steps", "1", "--batch", "2", "--labels", "0.5",
+                "--label-categories", "expression,makeup",
                 "--init", BundledModels.path(BundledModels.CLIP).toString(), "--out", tuned.toString());
         assertEquals(0, fine.code(), fine.err());
         assertTrue(fine.err().contains(" labels "), "progress shows the label loss: " + fine.err());
@@ -138,6 +139,10 @@ class BundledCommandsTest {
         assertEquals(2, labelsClassifier.code());
         assertTrue(labelsClassifier.err().contains("--labels applies to clip only"), labelsClassifier.err());
         assertEquals(2, CliRun.of("world", "train", "--model", "clip", "--steps", "1", "--labels", "-1", "--out", more.toString()).code());
+        CliRun badCategory = CliRun.of("world", "train", "--model", "clip", "--steps", "1", "--labels", "1", "--label-categories", "smile",
+                "--out", more.toString());
+        assertEquals(2, badCategory.code());
+        assertTrue(badCategory.err().contains("no category 'smile'") && badCategory.err().contains("expression"), badCategory.err());
         CliRun initClassifier = CliRun.of("world", "train", "--model", "classifier", "--steps", "1", "--init", tuned.resolve("clip.pt").toString(),
                 "--out", more.toString());
         assertEquals(2, initClassifier.code());

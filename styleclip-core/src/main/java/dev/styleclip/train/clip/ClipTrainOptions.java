@@ -22,20 +22,23 @@ import java.util.Map;
  * @param saveEvery     {@link ClipTrainer#train} writes the model and the train state every this many steps (and at the end)
  * @param labelWeight   weight of the auxiliary label loss (linear heads on the normalised image features predict each
  *                      labelled category; see {@link ClipTrainer}); 0, CLIP's purely contrastive training, by default
+ * @param labelCategories the categories the label loss reads, by name, comma-separated; empty for all of them
  */
 public record ClipTrainOptions(long seed, long steps, int batchSize, double lr, long warmupSteps, double minLrFraction,
-                               double weightDecay, double beta1, double beta2, double eps, long saveEvery, double labelWeight) {
+                               double weightDecay, double beta1, double beta2, double eps, long saveEvery, double labelWeight,
+                               String labelCategories) {
 
     public ClipTrainOptions {
         if (steps < 1 || batchSize < 2) throw new IllegalArgumentException("need steps >= 1 and batch size >= 2");
         if (lr <= 0 || warmupSteps < 0 || saveEvery < 1) throw new IllegalArgumentException("need lr > 0, warmup >= 0, saveEvery >= 1");
         if (!(labelWeight >= 0) || Double.isInfinite(labelWeight)) throw new IllegalArgumentException("need a finite label weight >= 0: " + labelWeight);
+        labelCategories = labelCategories == null ? "" : labelCategories.strip();
     }
 
     /** Purely contrastive options (label weight 0). */
     public ClipTrainOptions(long seed, long steps, int batchSize, double lr, long warmupSteps, double minLrFraction,
                             double weightDecay, double beta1, double beta2, double eps, long saveEvery) {
-        this(seed, steps, batchSize, lr, warmupSteps, minLrFraction, weightDecay, beta1, beta2, eps, saveEvery, 0);
+        this(seed, steps, batchSize, lr, warmupSteps, minLrFraction, weightDecay, beta1, beta2, eps, saveEvery, 0, "");
     }
 
     /** Defaults for the project's small CLIP: batch 64, lr 5e-4, 5% warm-up, wd 0.1, betas (0.9, 0.98), eps 1e-6. */
@@ -44,27 +47,31 @@ public record ClipTrainOptions(long seed, long steps, int batchSize, double lr, 
     }
 
     public ClipTrainOptions withSeed(long s) {
-        return new ClipTrainOptions(s, steps, batchSize, lr, warmupSteps, minLrFraction, weightDecay, beta1, beta2, eps, saveEvery, labelWeight);
+        return new ClipTrainOptions(s, steps, batchSize, lr, warmupSteps, minLrFraction, weightDecay, beta1, beta2, eps, saveEvery, labelWeight, labelCategories);
     }
 
     public ClipTrainOptions withSteps(long n) {
-        return new ClipTrainOptions(seed, n, batchSize, lr, warmupSteps, minLrFraction, weightDecay, beta1, beta2, eps, saveEvery, labelWeight);
+        return new ClipTrainOptions(seed, n, batchSize, lr, warmupSteps, minLrFraction, weightDecay, beta1, beta2, eps, saveEvery, labelWeight, labelCategories);
     }
 
     public ClipTrainOptions withBatchSize(int b) {
-        return new ClipTrainOptions(seed, steps, b, lr, warmupSteps, minLrFraction, weightDecay, beta1, beta2, eps, saveEvery, labelWeight);
+        return new ClipTrainOptions(seed, steps, b, lr, warmupSteps, minLrFraction, weightDecay, beta1, beta2, eps, saveEvery, labelWeight, labelCategories);
     }
 
     public ClipTrainOptions withLr(double v, long warmup) {
-        return new ClipTrainOptions(seed, steps, batchSize, v, warmup, minLrFraction, weightDecay, beta1, beta2, eps, saveEvery, labelWeight);
+        return new ClipTrainOptions(seed, steps, batchSize, v, warmup, minLrFraction, weightDecay, beta1, beta2, eps, saveEvery, labelWeight, labelCategories);
     }
 
     public ClipTrainOptions withSaveEvery(long n) {
-        return new ClipTrainOptions(seed, steps, batchSize, lr, warmupSteps, minLrFraction, weightDecay, beta1, beta2, eps, n, labelWeight);
+        return new ClipTrainOptions(seed, steps, batchSize, lr, warmupSteps, minLrFraction, weightDecay, beta1, beta2, eps, n, labelWeight, labelCategories);
     }
 
     public ClipTrainOptions withLabelWeight(double w) {
-        return new ClipTrainOptions(seed, steps, batchSize, lr, warmupSteps, minLrFraction, weightDecay, beta1, beta2, eps, saveEvery, w);
+        return new ClipTrainOptions(seed, steps, batchSize, lr, warmupSteps, minLrFraction, weightDecay, beta1, beta2, eps, saveEvery, w, labelCategories);
+    }
+
+    public ClipTrainOptions withLabelCategories(String names) {
+        return new ClipTrainOptions(seed, steps, batchSize, lr, warmupSteps, minLrFraction, weightDecay, beta1, beta2, eps, saveEvery, labelWeight, names);
     }
 
     /** The learning rate of update {@code step} (0-based). */
@@ -91,13 +98,15 @@ public record ClipTrainOptions(long seed, long steps, int batchSize, double lr, 
         m.put("eps", eps);
         m.put("save_every", saveEvery);
         if (labelWeight != 0) m.put("label_weight", labelWeight);
+        if (!labelCategories.isEmpty()) m.put("label_categories", labelCategories);
         return m;
     }
 
     public static ClipTrainOptions fromMap(Map<?, ?> m) {
         return new ClipTrainOptions(l(m, "seed"), l(m, "steps"), (int) l(m, "batch_size"), d(m, "lr"), l(m, "warmup_steps"),
                 d(m, "min_lr_fraction"), d(m, "weight_decay"), d(m, "beta1"), d(m, "beta2"), d(m, "eps"), l(m, "save_every"),
-                m.containsKey("label_weight") ? d(m, "label_weight") : 0);
+                m.containsKey("label_weight") ? d(m, "label_weight") : 0,
+                m.containsKey("label_categories") ? (String) m.get("label_categories") : "");
     }
 
     private static long l(Map<?, ?> m, String k) {

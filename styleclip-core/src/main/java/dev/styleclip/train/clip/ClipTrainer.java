@@ -137,14 +137,19 @@ public final class ClipTrainer implements AutoCloseable {
      * are kept in the training state but not in the model file: the CLIP a run writes has OpenAI's layout only.
      */
     static final class LabelHeads {
+        /** The categories of the batches' label rows. */
         final List<AttributeClassifier.Category> categories;
+        /** Indices into {@link #categories} of those the heads predict. */
+        final int[] read;
         final Tensor weight;
         final Tensor bias;
         final Adam adam;
 
         LabelHeads(List<AttributeClassifier.Category> categories, int embedDim, ClipTrainOptions opts) {
             this.categories = List.copyOf(categories);
-            int total = categories.stream().mapToInt(AttributeClassifier.Category::classes).sum();
+            this.read = chosen(categories, opts.labelCategories());
+            int total = 0;
+            for (int c : read) total += categories.get(c).classes();
             weight = torch.zeros(embedDim, total);
             weight.set_requires_grad(true);
             bias = torch.zeros(total);
@@ -160,12 +165,37 @@ public final class ClipTrainer implements AutoCloseable {
             }
             Tensor logits = img.mul(new Scalar(HEAD_SCALE)).matmul(weight).add(bias);
             List<Tensor> perCategory = new ArrayList<>();
+            List<AttributeClassifier.Category> cats = new ArrayList<>();
             long at = 0;
-            for (AttributeClassifier.Category c : categories) {
-                perCategory.add(logits.narrow(1, at, c.classes()));
-                at += c.classes();
+            for (int c : read) {
+                AttributeClassifier.Category cat = categories.get(c);
+                cats.add(cat);
+                perCategory.add(logits.narrow(1, at, cat.classes()));
+                at += cat.classes();
             }
-            return ClassifierTrainer.labelLoss(categories, perCategory, batch.labels());
+            int[][] rows = new int[batch.labels().length][];
+            for (int i = 0; i < rows.length; i++) {
+                int[] full = batch.labels()[i];
+                if (full.length != categories.size()) {
+                    throw new IllegalArgumentException("label row " + i + " has " + full.length + " entries, expected " + categories.size());
+                }
+                rows[i] = new int[read.length];
+                for (int k = 0; k < read.length; k++) rows[i][k] = full[read[k]];
+            }
+            return ClassifierTrainer.labelLoss(cats, perCategory, rows);
+        }
+
+        /** The indices of the comma-separated category names {@code names} (all for an empty string), or a clear error. */
+        static int[] chosen(List<AttributeClassifier.Category> categories, String names) {
+            if (names.isEmpty()) return java.util.stream.IntStream.range(0, categories.size()).toArray();
+            List<String> all = categories.stream().map(AttributeClassifier.Category::name).toList();
+            java.util.LinkedHashSet<Integer> out = new java.util.LinkedHashSet<>();
+            for (String n : names.split(",")) {
+                int i = all.indexOf(n.strip());
+                if (i < 0) throw new IllegalArgumentException("no label category '" + n.strip() + "'; the categories are " + String.join(", ", all));
+                out.add(i);
+            }
+            return out.stream().mapToInt(Integer::intValue).toArray();
         }
     }
 

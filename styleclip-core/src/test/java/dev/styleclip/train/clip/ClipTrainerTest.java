@@ -198,12 +198,12 @@ class ClipTrainerTest {
             assertTrue(after < 0.9 * before, "label loss " + before + " -> " + after);
         }
         Path straight = tmp.resolve("straight"), split = tmp.resolve("split");
-        opts = opts.withSteps(8);
-        ClipTrainer.train(TINY, opts, world, straight, (r, total) -> { });
+        ClipTrainOptions short8 = opts.withSteps(8);
+        ClipTrainer.train(TINY, short8, world, straight, (r, total) -> { });
 
         // a stopped run resumes its heads too: the same weights as the uninterrupted one (the heads steer the image tower)
         int[] seen = {0};
-        ClipTrainer.train(TINY, opts, world, split, new ClipTrainer.Listener() {
+        ClipTrainer.train(TINY, short8, world, split, new ClipTrainer.Listener() {
             @Override
             public void onStep(ClipTrainer.StepResult r, long total) {
                 seen[0]++;
@@ -214,7 +214,7 @@ class ClipTrainerTest {
                 return seen[0] == 3;
             }
         });
-        ClipTrainer.train(TINY, opts, world, split, (r, total) -> { });
+        ClipTrainer.train(TINY, short8, world, split, (r, total) -> { });
         org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(straight.resolve(ClipTrainer.MODEL_FILE)),
                 Files.readAllBytes(split.resolve(ClipTrainer.MODEL_FILE)));
 
@@ -222,6 +222,14 @@ class ClipTrainerTest {
         Path plain = tmp.resolve("plain");
         ClipTrainer.train(TINY, opts.withSteps(1).withLabelWeight(0), world, plain, (r, total) -> assertTrue(Double.isNaN(r.labelLoss())));
         assertEquals(keys(plain.resolve(ClipTrainer.MODEL_FILE)), keys(straight.resolve(ClipTrainer.MODEL_FILE)));
+
+        // the label loss may read some categories only; an unknown name is refused, naming the categories
+        try (ClipTrainer t = ClipTrainer.create(TINY, opts.withLabelCategories("expression, makeup")); PointerScope s = new PointerScope()) {
+            ImageTextBatches.Batch b = world.batch(10_000, 64);
+            assertEquals(Math.log(3) + Math.log(2), t.labelLoss(b).item_double(), 1e-5, "zero heads over expression and makeup");
+        }
+        var unknown = assertThrows(IllegalArgumentException.class, () -> ClipTrainer.create(TINY, opts.withLabelCategories("expression,smile")));
+        assertTrue(unknown.getMessage().contains("'smile'") && unknown.getMessage().contains("facial_hair"), unknown.getMessage());
 
         // a labelled run needs labelled batches, and says so
         try (ClipTrainer t = ClipTrainer.create(TINY, opts); PointerScope s = new PointerScope()) {
