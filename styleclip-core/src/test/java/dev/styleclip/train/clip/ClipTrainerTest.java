@@ -141,17 +141,7 @@ class ClipTrainerTest {
         ClipTrainer.train(TINY, opts, world, straight, (r, total) -> { });
         // stop after two steps, then continue from the state file in the same folder
         int[] seen = {0};
-        ClipTrainer.Outcome o = ClipTrainer.train(TINY, opts, world, split, new ClipTrainer.Listener() {
-            @Override
-            public void onStep(ClipTrainer.StepResult r, long total) {
-                seen[0]++;
-            }
-
-            @Override
-            public boolean stopRequested() {
-                return seen[0] == 2;
-            }
-        });
+        ClipTrainer.Outcome o = ClipTrainer.train(TINY, opts, world, split, stoppingAfter(2, seen));
         assertEquals(ClipTrainer.Outcome.STOPPED, o);
         assertEquals(ClipTrainer.Outcome.FINISHED, ClipTrainer.train(TINY, opts, world, split, (r, total) -> seen[0]++));
         assertEquals(4, seen[0]);
@@ -203,17 +193,7 @@ class ClipTrainerTest {
 
         // a stopped run resumes its heads too: the same weights as the uninterrupted one (the heads steer the image tower)
         int[] seen = {0};
-        ClipTrainer.train(TINY, short8, world, split, new ClipTrainer.Listener() {
-            @Override
-            public void onStep(ClipTrainer.StepResult r, long total) {
-                seen[0]++;
-            }
-
-            @Override
-            public boolean stopRequested() {
-                return seen[0] == 3;
-            }
-        });
+        assertEquals(ClipTrainer.Outcome.STOPPED, ClipTrainer.train(TINY, short8, world, split, stoppingAfter(3, seen)));
         ClipTrainer.train(TINY, short8, world, split, (r, total) -> { });
         org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(straight.resolve(ClipTrainer.MODEL_FILE)),
                 Files.readAllBytes(split.resolve(ClipTrainer.MODEL_FILE)));
@@ -239,7 +219,22 @@ class ClipTrainerTest {
         }
     }
 
-    private static java.util.Set<String> keys(Path clipFile) throws Exception {
+    /** A listener that counts steps in {@code seen[0]} and asks to stop once it reaches {@code n}. */
+    private static ClipTrainer.Listener stoppingAfter(int n, int[] seen) {
+        return new ClipTrainer.Listener() {
+            @Override
+            public void onStep(ClipTrainer.StepResult r, long total) {
+                seen[0]++;
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return seen[0] == n;
+            }
+        };
+    }
+
+        private static java.util.Set<String> keys(Path clipFile) throws Exception {
         return Checkpoint.tensors(CheckpointReader.read(clipFile).root()).keySet();
     }
 
