@@ -56,7 +56,7 @@ public final class WorldTrainCommand implements Callable<Integer> {
 
     @Option(names = "--labels", defaultValue = "0", paramLabel = "W",
             description = "clip: weight of an auxiliary label loss: linear heads on the image features predict the renderer's "
-                    + "labels (every attribute), beside the contrastive loss. A departure from CLIP's recipe, for what captions "
+                    + "labels (every attribute, or those of --label-categories), beside the contrastive loss. A departure from CLIP's recipe, for what captions "
                     + "alone leave the small image tower blind to (the mouth); the heads are not written to clip.pt "
                     + "(default: ${DEFAULT-VALUE}: purely contrastive).")
     double labels;

@@ -51,7 +51,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * <p>With a label weight ({@link ClipTrainOptions#labelWeight()}, 0 by default) the loss gains a second term, a
  * departure from CLIP's recipe: linear heads on the normalised image features ({@link LabelHeads}) predict the batch's
- * labels, every category of the world, and that cross-entropy, times the weight, is added. Contrastive training alone
+ * labels (every category of the world, or those {@link ClipTrainOptions#labelCategories()} names), and that
+ * cross-entropy, times the weight, is added. Contrastive training alone
  * leaves the small image tower blind to what captions rarely tell apart (the mouth: smiling, makeup), and with it the
  * text tower, so neither side ever starts to separate them; the labels make the image features carry every labelled
  * attribute, and the contrastive loss then aligns the captions to them. The heads are not part of the written model.
@@ -534,9 +535,6 @@ public final class ClipTrainer implements AutoCloseable {
                 s.put("label_heads_exp_avg", new TorchWriter.OrderedDict(h1));
                 s.put("label_heads_exp_avg_sq", new TorchWriter.OrderedDict(h2));
                 s.put("label_heads_adam_steps", hc);
-                List<Object> table = new ArrayList<>();
-                for (AttributeClassifier.Category cat : heads.categories) table.add(List.of(cat.name(), (long) cat.classes()));
-                s.put("label_categories", table);
             }
         }
         TorchWriter.writeZip(file, s);
