@@ -39,6 +39,22 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
             + "(LatentCodes) and the mapping network learns to reproduce the codes; sharper sooner than learning through the mapping.")
     boolean codesMode;
 
+    @Option(names = "--one-hot-codes", paramLabel = "D",
+            description = "Codes mode with --init (a generator with a compiled mapping): first re-express it, unchanged, in a "
+                    + "one-hot code layout, every attribute class on its own axis of w, D along it (LatentCodes.oneHot), so "
+                    + "that every attribute change is the same short move in w; the codes then stay fixed, and saved weights "
+                    + "ignore the directions of w no code reaches. Give it again when continuing from such a run.")
+    Double oneHot;
+
+    @Option(names = "--crossfade", defaultValue = "0", paramLabel = "Q",
+            description = "Codes mode: share of each batch drawn between two codes, its target the same crossfade of the two "
+                    + "renders, so that the image changes smoothly as w moves between attribute classes (default: ${DEFAULT-VALUE}).")
+    double crossfade;
+
+    @Option(names = "--crossfade-factors", defaultValue = "1", paramLabel = "K",
+            description = "Attributes mixed per crossfaded sample, 1 or 2 (bilinear over four renders) (default: ${DEFAULT-VALUE}).")
+    int crossfadeFactors;
+
     @Option(names = "--compile-mapping", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Codes mode: at the end, write the codes into the mapping network's weights (MappingCompiler: exact up to "
                     + "narrow ramps at the thresholds) instead of polishing it by regression (default: ${DEFAULT-VALUE}).")
@@ -100,6 +116,11 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
         if (batch < 1 || lr <= 0 || every < 1 || polish < 0 || polishLr <= 0) throw usage("--batch, --lr, --every and --polish-lr must be positive");
         if (warmup < 0) throw usage("--warmup must not be negative");
         if (ema < 0 || ema >= 1) throw usage("--ema must be in [0, 1)");
+        if (oneHot != null && (!codesMode || init == null)) throw usage("--one-hot-codes needs --codes and --init");
+        if (oneHot != null && !(oneHot > 0)) throw usage("--one-hot-codes must be positive");
+        if (!(crossfade >= 0 && crossfade <= 1)) throw usage("--crossfade must be in [0, 1]");
+        if (crossfade > 0 && !codesMode) throw usage("--crossfade needs --codes");
+        if (crossfadeFactors < 1 || crossfadeFactors > 2) throw usage("--crossfade-factors must be 1 or 2");
         var ch = GanOptions.parseChannels(channels);
         int size = ch.keySet().stream().mapToInt(Integer::intValue).max().orElseThrow();
         if (styleDim < dev.styleclip.world.WorldPrior.USED_DIMENSIONS) {
@@ -109,7 +130,8 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
         Files.createDirectories(out.resolve("samples"));
         var err = spec.commandLine().getErr();
         var o = spec.commandLine().getOut();
-        var opts = new RenderDistillation.Options(new GeneratorConfig(size, styleDim, nMlp, ch), batch, lr, ema, seed, warmup);
+        var opts = new RenderDistillation.Options(new GeneratorConfig(size, styleDim, nMlp, ch), batch, lr, ema, seed, warmup,
+                new RenderDistillation.Interpolation(crossfade, crossfadeFactors));
         AtomicBoolean stop = new AtomicBoolean();
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -128,13 +150,17 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
                 t.initFrom(init);
                 o.println("started from " + init);
             }
+            if (oneHot != null) {
+                double moved = t.relayout(dev.styleclip.train.gan.LatentCodes.oneHot(WorldData.priorFactors(), styleDim, oneHot), ramp);
+                o.printf("re-laid the codes one-hot at distance %s (images moved by at most %.4f)%n", oneHot, moved);
+            }
             org.bytedeco.pytorch.global.torch.manual_seed(12345);
             Tensor fixed = org.bytedeco.pytorch.global.torch.randn(8, styleDim);
             double running = Double.NaN;
             while (t.nextStep() < steps && !stop.get()) {
                 double loss = t.step();
                 running = Double.isNaN(running) ? loss : 0.95 * running + 0.05 * loss;
-                printer.step(t.nextStep() - 1, steps, codesMode
+                printer.step(t.nextStep() - 1, steps, codesMode && !t.codesFixed()
                         ? String.format("L1 %.4f (avg %.4f) mapping mse %.4f", loss, running, t.lastMappingLoss())
                         : String.format("L1 %.4f (avg %.4f)", loss, running));
                 if (t.nextStep() % every == 0 || t.nextStep() == steps) {

@@ -223,14 +223,38 @@ public final class WorldData {
 
     /** What each generator latent stands for ({@link dev.styleclip.world.WorldPrior}), rendered at {@code imageSize}. */
     public static dev.styleclip.train.gan.RenderDistillation.Targets priorRenders(int imageSize) {
-        return z -> {
-            float[] all = dev.styleclip.tensor.Tensors.toFloatArray(z);
-            int n = (int) z.size(0), d = (int) z.size(1);
-            List<WorldSample> samples = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                samples.add(dev.styleclip.world.WorldPrior.sample(java.util.Arrays.copyOfRange(all, i * d, (i + 1) * d), i));
+        return new dev.styleclip.train.gan.RenderDistillation.Targets() {
+            @Override
+            public org.bytedeco.pytorch.Tensor render(org.bytedeco.pytorch.Tensor z) {
+                float[] all = dev.styleclip.tensor.Tensors.toFloatArray(z);
+                int n = (int) z.size(0), d = (int) z.size(1);
+                List<WorldSample> samples = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    samples.add(dev.styleclip.world.WorldPrior.sample(java.util.Arrays.copyOfRange(all, i * d, (i + 1) * d), i));
+                }
+                return WorldDataset.batch(samples, imageSize).images();
             }
-            return WorldDataset.batch(samples, imageSize).images();
+
+            /** priorFactors' factors: each cell at the middle of its uniforms, the continuous factors as they are. */
+            @Override
+            public org.bytedeco.pytorch.Tensor render(dev.styleclip.train.gan.LatentCodes.Factors f) {
+                int slots = dev.styleclip.world.WorldSampler.ATTRIBUTE_SLOTS, cont = dev.styleclip.world.WorldSampler.NUISANCE_SLOTS;
+                List<WorldSample> samples = new ArrayList<>(f.batch());
+                for (int i = 0; i < f.batch(); i++) {
+                    double[] u = new double[slots + cont];
+                    for (int s = 0; s < slots; s++) u[s] = cellMiddle(s, (int) f.cells()[i * slots + s]);
+                    for (int c = 0; c < cont; c++) u[slots + c] = f.continuous()[i * cont + c];
+                    samples.add(dev.styleclip.world.WorldPrior.sampleOfUniforms(u, i));
+                }
+                return WorldDataset.batch(samples, imageSize).images();
+            }
         };
+    }
+
+    /** The uniform in the middle of cell {@code cell} of attribute slot {@code slot}. */
+    static double cellMiddle(int slot, int cell) {
+        double[] cuts = dev.styleclip.world.WorldSampler.slotCuts(slot);
+        double lo = cell == 0 ? 0 : cuts[cell - 1], hi = cell == cuts.length ? 1 : cuts[cell];
+        return (lo + hi) / 2;
     }
 }

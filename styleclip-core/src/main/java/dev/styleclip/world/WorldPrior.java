@@ -28,7 +28,12 @@ public final class WorldPrior {
 
     /** The portrait that latent {@code z} (at least {@link #USED_DIMENSIONS} long) stands for. */
     public static WorldSample sample(float[] z, long seed) {
-        double[] u = uniforms(z);
+        return sampleOfUniforms(uniforms(z), seed);
+    }
+
+    /** The portrait that {@link #USED_DIMENSIONS} uniforms decide (what {@link #uniforms} makes of a latent). */
+    public static WorldSample sampleOfUniforms(double[] u, long seed) {
+        if (u.length != USED_DIMENSIONS) throw new IllegalArgumentException("need " + USED_DIMENSIONS + " uniforms, got " + u.length);
         double[] a = java.util.Arrays.copyOfRange(u, 0, WorldSampler.ATTRIBUTE_SLOTS);
         double[] n = java.util.Arrays.copyOfRange(u, WorldSampler.ATTRIBUTE_SLOTS, USED_DIMENSIONS);
         WorldSample s = WorldSampler.fromUniforms(seed, a, n);

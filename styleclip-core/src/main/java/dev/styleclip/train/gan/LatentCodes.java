@@ -9,6 +9,7 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
@@ -76,6 +77,152 @@ public final class LatentCodes {
         bias = torch.zeros(dim);
         table = torch.randn(total, dim).mul(new Scalar(scale));
         mix = torch.zeros(Math.max(1, continuous), dim);
+    }
+
+    /**
+     * A designed layout: every cell of every discrete factor on its own axis of w ({@code spacing} times a unit
+     * vector, rows in table order), each continuous factor that {@link Factorization#continuousMatters} on the next
+     * axis, zero bias. So a w is a one-hot code per factor: moving one attribute to another class moves two
+     * coordinates by {@code spacing}, the same distance for every attribute, and an optimizer's per-coordinate steps
+     * are steps in "how much of this class". Needs {@code cells + continuous factors used <= dim}.
+     */
+    public static LatentCodes oneHot(Factorization f, int dim, double spacing) {
+        if (!(spacing > 0)) throw new IllegalArgumentException("spacing must be positive, got " + spacing);
+        LatentCodes c = new LatentCodes(f, dim, 0);
+        int axes = c.axesOneHot(f);
+        if (axes > dim) throw new IllegalArgumentException("a one-hot layout needs " + axes + " axes; w has " + dim);
+        try (NoGradGuard ng = new NoGradGuard()) {
+            c.bias.zero_();
+            c.table.zero_();
+            c.mix.zero_();
+            int rows = (int) c.table.size(0);
+            for (int r = 0; r < rows; r++) c.table.select(0, r).select(0, r).fill_(new Scalar(spacing));
+            int axis = rows;
+            for (int k = 0; k < c.continuous; k++) {
+                if (f.continuousMatters(k)) c.mix.select(0, k).select(0, axis++).fill_(new Scalar(spacing));
+            }
+        }
+        return c;
+    }
+
+    private int axesOneHot(Factorization f) {
+        int axes = (int) table.size(0);
+        for (int k = 0; k < continuous; k++) if (f.continuousMatters(k)) axes++;
+        return axes;
+    }
+
+    /**
+     * The codes a compiled mapping network draws ({@link MappingCompiler}), read off it exactly: w at the centre of
+     * every cell (the other factors held at their first cell, the continuous ones at their median), and each
+     * continuous factor's row as the difference between its two saturated ends. Unlike {@link #fitTo}, no
+     * regression: a compiled mapping is additive over the factors, so these values are its codes. Checks that they
+     * reproduce the mapping on random latents and fails, saying so, when they do not (a mapping that was trained, not
+     * compiled).
+     */
+    public static LatentCodes readCompiled(Generator g, Factorization f) {
+        int dim = g.config().styleDim();
+        LatentCodes c = new LatentCodes(f, dim, 0);
+        int[] counts = f.cellCounts();
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            double[] x0 = new double[counts.length + c.continuous];
+            for (int fi = 0; fi < counts.length; fi++) x0[fi] = cellCentre(f, fi, 0);
+            Tensor w0 = wAt(g, x0);
+            c.bias.copy_(w0);
+            c.table.zero_();
+            c.mix.zero_();
+            for (int fi = 0; fi < counts.length; fi++) {
+                for (int cell = 1; cell < counts[fi]; cell++) {
+                    double[] x = x0.clone();
+                    x[fi] = cellCentre(f, fi, cell);
+                    c.table.select(0, c.offsets[fi] + cell).copy_(wAt(g, x).sub(w0));
+                }
+            }
+            for (int k = 0; k < c.continuous; k++) {
+                double[] hi = x0.clone(), lo = x0.clone();
+                hi[counts.length + k] = COMPILED_SATURATION;
+                lo[counts.length + k] = -COMPILED_SATURATION;
+                c.mix.select(0, k).copy_(wAt(g, hi).sub(wAt(g, lo)));
+            }
+            torch.manual_seed(424_242);
+            Tensor z = torch.randn(2048, dim);
+            Tensor drawn = g.mapping(z);
+            // the median latent's largest gap: a few latents sit on a compiled ramp, between two cells
+            double gap = drawn.sub(c.codes(f.of(z))).abs().amax(new long[] {1}, false).median().item_double();
+            double spread = drawn.std().item_double();
+            if (!(gap < 0.02 * spread + 0.02)) {
+                throw new IllegalArgumentException(String.format("the generator's mapping is not a compiled one (its w differs from "
+                        + "the codes read off it by %.3g for the median latent, against a spread of %.3g); only a codes-mode "
+                        + "generator can be re-laid", gap, spread));
+            }
+        }
+        return c;
+    }
+
+    /** Beyond +-this, a compiled continuous factor's piecewise normal CDF is flat (MappingCompiler's TAIL is 2.2). */
+    private static final double COMPILED_SATURATION = 3.0;
+
+    /** The coordinate of PixelNorm(z) at the middle (in probability) of cell {@code cell} of factor {@code fi}. */
+    static double cellCentre(Factorization f, int fi, int cell) {
+        double[] t = f.thresholds(fi);
+        double lo = cell == 0 ? 0 : dev.styleclip.world.WorldPrior.normalCdf(t[cell - 1]);
+        double hi = cell == t.length ? 1 : dev.styleclip.world.WorldPrior.normalCdf(t[cell]);
+        return MappingCompiler.inverseCdf((lo + hi) / 2);
+    }
+
+    /**
+     * w of a latent whose PixelNorm holds {@code x} on its first coordinates: the remaining coordinates share what is
+     * left of the mean square of 1, so PixelNorm leaves the latent as it is.
+     */
+    private static Tensor wAt(Generator g, double[] x) {
+        int dim = g.config().styleDim();
+        float[] z = new float[dim];
+        double sq = 0;
+        for (int i = 0; i < x.length; i++) {
+            z[i] = (float) x[i];
+            sq += x[i] * x[i];
+        }
+        if (sq >= dim) throw new IllegalArgumentException("the probe latent does not fit a PixelNorm of " + dim + " dimensions");
+        float fill = (float) Math.sqrt((dim - sq) / (dim - x.length));
+        for (int i = x.length; i < dim; i++) z[i] = fill;
+        return g.mapping(Tensors.floats(z, 1, dim)).view(dim);
+    }
+
+    /**
+     * The affine map from this layout's codes to {@code other}'s: {@code M} [dim, dim] and {@code t} [dim] such that
+     * {@code other.codes(f) = M this.codes(f) + t} for every cell assignment and continuous value (both layouts are
+     * additive, so matching every factor's cell differences, every continuous row and one reference point is
+     * enough). M is zero on what this layout's codes never span, so {@code W M} (a modulation's weight) ignores those
+     * directions of w. Double precision.
+     */
+    public Tensor[] affineTo(LatentCodes other) {
+        if (other.dim != dim || !java.util.Arrays.equals(other.offsets, offsets) || other.continuous != continuous) {
+            throw new IllegalArgumentException("the two code layouts are for different factorizations");
+        }
+        List<Tensor> mine = new java.util.ArrayList<>(), theirs = new java.util.ArrayList<>();
+        int rows = (int) table.size(0);
+        for (int fi = 0; fi < factors; fi++) {
+            int end = fi + 1 < factors ? offsets[fi + 1] : rows;
+            for (int r = offsets[fi] + 1; r < end; r++) {
+                mine.add(table.select(0, r).sub(table.select(0, offsets[fi])));
+                theirs.add(other.table.select(0, r).sub(other.table.select(0, offsets[fi])));
+            }
+        }
+        for (int k = 0; k < continuous; k++) {
+            mine.add(mix.select(0, k));
+            theirs.add(other.mix.select(0, k));
+        }
+        Tensor n = torch.stack(new TensorVector(mine.toArray(new Tensor[0])), 1).to(torch.ScalarType.Double); // [dim, K]
+        Tensor o = torch.stack(new TensorVector(theirs.toArray(new Tensor[0])), 1).to(torch.ScalarType.Double);
+        Tensor m = o.matmul(torch.linalg_pinv(n));
+        Tensor t = other.reference().sub(m.matmul(reference()));
+        return new Tensor[] {m, t};
+    }
+
+    /** The code of the first cell of every factor with the continuous factors at 1/2, in double precision. */
+    private Tensor reference() {
+        Tensor r = bias.to(torch.ScalarType.Double);
+        for (int fi = 0; fi < factors; fi++) r = r.add(table.select(0, offsets[fi]).to(torch.ScalarType.Double));
+        return r;
     }
 
     /** A copy with its own tensors (for a moving average). */

@@ -36,21 +36,58 @@ public final class RenderDistillation implements AutoCloseable {
     @FunctionalInterface
     public interface Targets {
         Tensor render(Tensor z);
+
+        /**
+         * The targets of latents given by their factors (codes mode with {@link Interpolation}: the corners of a
+         * crossfade are cell assignments no single z needs to stand for).
+         */
+        default Tensor render(LatentCodes.Factors factors) {
+            throw new UnsupportedOperationException("these targets cannot be rendered from factors");
+        }
+    }
+
+    /**
+     * Codes mode: a share of each batch drawn between the cells of the code lattice. For such a sample, {@code factors}
+     * of its discrete factors (chosen at random) each move part of the way, t ~ U(0, 1), towards another cell, and the
+     * target is the same crossfade of the corners' renders (bilinear over two factors). Without it the synthesis only
+     * ever sees the lattice's points, so the image between two codes, and the way the image changes when w moves, is
+     * untrained; an editing method that follows a gradient in w walks exactly there.
+     *
+     * @param fraction share of the batch that is crossfaded, in [0, 1]
+     * @param factors  factors mixed per crossfaded sample: 1 or 2
+     */
+    public record Interpolation(double fraction, int factors) {
+        public static final Interpolation NONE = new Interpolation(0, 1);
+
+        public Interpolation {
+            if (!(fraction >= 0 && fraction <= 1)) throw new IllegalArgumentException("the crossfaded share must be in [0, 1], got " + fraction);
+            if (factors < 1 || factors > 2) throw new IllegalArgumentException("1 or 2 factors per crossfade, got " + factors);
+        }
     }
 
     /**
      * @param warmup steps over which the learning rate rises linearly to {@code lr} (a warm start with a fresh Adam
      *               otherwise moves every weight by about lr in its first steps, undoing part of what the file held)
      */
-    public record Options(GeneratorConfig config, int batch, double lr, double emaDecay, long seed, long warmup) {
+    public record Options(GeneratorConfig config, int batch, double lr, double emaDecay, long seed, long warmup,
+                          Interpolation interpolation) {
         public Options {
             if (batch < 1 || lr <= 0 || emaDecay < 0 || emaDecay >= 1 || warmup < 0) {
                 throw new IllegalArgumentException("need batch >= 1, lr > 0, 0 <= ema < 1, warmup >= 0");
             }
+            if (interpolation == null) throw new IllegalArgumentException("interpolation must not be null (Interpolation.NONE for none)");
+        }
+
+        public Options(GeneratorConfig config, int batch, double lr, double emaDecay, long seed, long warmup) {
+            this(config, batch, lr, emaDecay, seed, warmup, Interpolation.NONE);
         }
 
         public Options(GeneratorConfig config, int batch, double lr, double emaDecay, long seed) {
             this(config, batch, lr, emaDecay, seed, 0);
+        }
+
+        public Options withInterpolation(Interpolation i) {
+            return new Options(config, batch, lr, emaDecay, seed, warmup, i);
         }
 
         /** The learning rate of step {@code step} (0-based). */
@@ -84,6 +121,8 @@ public final class RenderDistillation implements AutoCloseable {
     private final LatentCodes emaCodes;
     private double lastMappingLoss = Double.NaN;
     private long nextStep;
+    /** A designed layout ({@link #relayout}): the codes stay as they are, and saved weights ignore what they never span. */
+    private boolean codesFixed;
 
     /** Latents the mapping network regresses onto the codes per step, in codes mode. */
     public static final int MAPPING_BATCH = 512;
@@ -118,6 +157,9 @@ public final class RenderDistillation implements AutoCloseable {
                 trainable.add(e.getKey());
                 e.getValue().set_requires_grad(true);
                 (e.getKey().startsWith("style.") ? mappingParams : synthParams).add(e.getValue());
+            }
+            if (factorization == null && opts.interpolation().fraction() > 0) {
+                throw new IllegalArgumentException("crossfaded targets need codes mode");
             }
             if (factorization != null) {
                 codes = new LatentCodes(factorization, opts.config().styleDim(), 0.5);
@@ -191,6 +233,61 @@ public final class RenderDistillation implements AutoCloseable {
 
     /** The codes' file beside a generator file (codes mode): {@link #initFrom} picks it up. */
     public static final String CODES_FILE = "codes.pt";
+
+    /**
+     * Codes mode, after {@link #initFrom} a generator with a compiled mapping: re-expresses the generator in the code
+     * layout {@code layout} (e.g. {@link LatentCodes#oneHot}) without changing a single portrait. The codes the
+     * compiled mapping draws are read off it ({@link LatentCodes#readCompiled}); every modulation's weight W and bias b
+     * become {@code W M} and {@code b + W t / sqrt(style_dim)}, with {@code old code = M new code + t}; the mapping is
+     * compiled for the new codes. From here on the codes are fixed: the layout is the point, so training leaves it
+     * alone, and each save projects the modulations onto what the codes span (a w that moves elsewhere changes nothing).
+     * Returns the largest difference of g_ema's images on 16 latents, before against after (float noise).
+     */
+    public double relayout(LatentCodes layout, double rampWidth) {
+        if (codes == null) throw new IllegalStateException("relayout needs codes mode");
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            torch.manual_seed(opts.seed() + 31_337);
+            Tensor z = torch.randn(16, opts.config().styleDim());
+            Tensor before = gEma.synthesize(gEma.toWPlus(gEma.mapping(z)), NoiseMode.CONST);
+            LatentCodes old = LatentCodes.readCompiled(gEma, factorization);
+            Tensor[] mt = layout.affineTo(old);
+            remodulate(params, mt[0], mt[1]);
+            remodulate(ema, mt[0], mt[1]);
+            codes.copyFrom(layout);
+            emaCodes.copyFrom(layout);
+            for (Tensor t : codes.parameters()) t.set_requires_grad(false);
+            codesFixed = true;
+            compileMapping(rampWidth);
+            Tensor after = gEma.synthesize(gEma.toWPlus(gEma.mapping(z)), NoiseMode.CONST);
+            return Tensors.maxAbsDiff(before, after);
+        }
+    }
+
+    /** Whether the codes are a fixed, designed layout ({@link #relayout}). */
+    public boolean codesFixed() {
+        return codesFixed;
+    }
+
+    /** Every modulation (w -> S entry, EqualLinear with lr_mul 1): W <- W M, b <- b + W t / sqrt(in), in place. */
+    private void remodulate(Map<String, Tensor> weights, Tensor m, Tensor t) {
+        double scale = 1 / Math.sqrt(opts.config().styleDim());
+        for (var e : weights.entrySet()) {
+            if (!e.getKey().endsWith("modulation.weight")) continue;
+            Tensor w = e.getValue();
+            Tensor b = weights.get(e.getKey().replace("modulation.weight", "modulation.bias"));
+            Tensor wd = w.detach().to(torch.ScalarType.Double);
+            b.copy_(b.detach().to(torch.ScalarType.Double).add(wd.matmul(t).mul(new Scalar(scale))));
+            w.copy_(wd.matmul(m));
+        }
+    }
+
+    /** With fixed codes: g_ema's modulations projected onto what the codes span (exact on every code). */
+    private void projectEmaOntoCodes() {
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            Tensor[] mt = emaCodes.affineTo(emaCodes);
+            remodulate(ema, mt[0], mt[1]);
+        }
+    }
 
     /**
      * Codes mode: replaces the mapping network (trained and averaged) by {@link MappingCompiler}'s weights for the
@@ -288,14 +385,23 @@ public final class RenderDistillation implements AutoCloseable {
         try (PointerScope scope = new PointerScope()) {
             Tensor z = latents(nextStep);
             Tensor target;
-            try (NoGradGuard ng = new NoGradGuard()) {
-                target = targets.render(z);
+            Tensor w;
+            if (codes != null && opts.interpolation().fraction() > 0) {
+                Crossfade c = crossfade(factorization.of(z), nextStep);
+                try (NoGradGuard ng = new NoGradGuard()) {
+                    target = c.mix(targets.render(c.corners()));
+                }
+                w = c.mix(codes.codes(c.corners()));
+            } else {
+                try (NoGradGuard ng = new NoGradGuard()) {
+                    target = targets.render(z);
+                }
+                w = codes != null ? codes.codes(factorization.of(z)) : g.mapping(z);
             }
-            Tensor w = codes != null ? codes.codes(factorization.of(z)) : g.mapping(z);
             Tensor img = g.synthesize(g.toWPlus(w), NoiseMode.CONST);
             Tensor loss = img.sub(target).abs().mean();
             Tensor mappingLoss = null;
-            if (codes != null) {
+            if (codes != null && !codesFixed) { // fixed codes come with their compiled mapping
                 torch.manual_seed(opts.seed() * 1_000_003L + nextStep + 500_000_000L);
                 Tensor z2 = torch.randn(MAPPING_BATCH, opts.config().styleDim());
                 Tensor want;
@@ -316,13 +422,73 @@ public final class RenderDistillation implements AutoCloseable {
                     ema.get(k).mul_(new Scalar(opts.emaDecay())).add_(params.get(k).detach(), new Scalar(1 - opts.emaDecay()));
                 }
             }
-            if (codes != null) {
+            if (codes != null && !codesFixed) {
                 emaCodes.lerpTowards(codes, opts.emaDecay());
                 lastMappingLoss = mappingLoss.item_double();
             }
             nextStep++;
             return loss.item_double();
         }
+    }
+
+    /**
+     * The corners of a batch's crossfades, all samples' in one batch of factors, and the weights [B, K] that mix them
+     * back into one latent (and one target) per sample.
+     */
+    record Crossfade(LatentCodes.Factors corners, Tensor weights) {
+        /** Rows of {@code x} [K, ...] mixed into [B, ...]. */
+        Tensor mix(Tensor x) {
+            long[] shape = x.sizes().vec().get();
+            shape[0] = weights.size(0);
+            return weights.matmul(x.reshape(x.size(0), -1)).view(shape);
+        }
+    }
+
+    /** Which samples of a batch are crossfaded, between which cells and how far: drawn from (seed, step). */
+    Crossfade crossfade(LatentCodes.Factors f, long step) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(opts.seed() * 1_000_003L + step + 700_000_000L);
+        int[] counts = factorization.cellCounts();
+        int nf = counts.length, nc = factorization.continuous(), b = f.batch();
+        List<long[]> cells = new ArrayList<>();
+        List<float[]> cont = new ArrayList<>();
+        List<double[]> weight = new ArrayList<>(); // per corner: (sample, weight)
+        for (int i = 0; i < b; i++) {
+            long[] own = java.util.Arrays.copyOfRange(f.cells(), i * nf, (i + 1) * nf);
+            float[] c = java.util.Arrays.copyOfRange(f.continuous(), i * nc, (i + 1) * nc);
+            int k = r.nextDouble() < opts.interpolation().fraction() ? opts.interpolation().factors() : 0;
+            int[] which = new int[k];
+            long[] to = new long[k];
+            double[] t = new double[k];
+            for (int j = 0; j < k; j++) {
+                do {
+                    which[j] = r.nextInt(nf);
+                } while (counts[which[j]] < 2 || (j == 1 && which[1] == which[0]));
+                to[j] = (own[which[j]] + 1 + r.nextInt(counts[which[j]] - 1)) % counts[which[j]];
+                t[j] = r.nextDouble();
+            }
+            for (int corner = 0; corner < 1 << k; corner++) {
+                long[] cc = own.clone();
+                double wgt = 1;
+                for (int j = 0; j < k; j++) {
+                    boolean moved = (corner >> j & 1) == 1;
+                    if (moved) cc[which[j]] = to[j];
+                    wgt *= moved ? t[j] : 1 - t[j];
+                }
+                cells.add(cc);
+                cont.add(c);
+                weight.add(new double[] {i, wgt});
+            }
+        }
+        int n = cells.size();
+        long[] allCells = new long[n * nf];
+        float[] allCont = new float[n * nc];
+        float[] mix = new float[b * n];
+        for (int j = 0; j < n; j++) {
+            System.arraycopy(cells.get(j), 0, allCells, j * nf, nf);
+            System.arraycopy(cont.get(j), 0, allCont, j * nc, nc);
+            mix[(int) weight.get(j)[0] * n + j] = (float) weight.get(j)[1];
+        }
+        return new Crossfade(new LatentCodes.Factors(n, allCells, allCont), Tensors.floats(mix, b, n));
     }
 
     /** L1 of g_ema on a batch of latents (no update): for watching progress on fixed latents. */
@@ -357,6 +523,7 @@ public final class RenderDistillation implements AutoCloseable {
      * checkpoint, which {@link Generator#load} reads), weights stored as float16 when {@code half} (half the size; the loader widens them).
      */
     public void saveGenerator(Path file, boolean half) throws IOException {
+        if (codesFixed) projectEmaOntoCodes();
         Map<String, Object> root = new LinkedHashMap<>();
         try (PointerScope scope = new PointerScope()) {
             Map<String, Object> sd = new LinkedHashMap<>();
