@@ -52,8 +52,22 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
     double crossfade;
 
     @Option(names = "--crossfade-factors", defaultValue = "1", paramLabel = "K",
-            description = "Attributes mixed per crossfaded sample, 1 or 2 (bilinear over four renders) (default: ${DEFAULT-VALUE}).")
+            description = "At most this many attributes mixed per crossfaded sample, 1 to 3 (multilinear over their renders) (default: ${DEFAULT-VALUE}).")
     int crossfadeFactors;
+
+    @Option(names = "--crossfade-sharpness", defaultValue = "0", paramLabel = "K",
+            description = "0: the target is the same crossfade as the code; K > 0: the target's weight follows a logistic of "
+                    + "slope K, so a portrait stays near one class and switches around the middle (default: ${DEFAULT-VALUE}).")
+    double crossfadeSharpness;
+
+    @Option(names = "--crossfade-overshoot", defaultValue = "0", paramLabel = "E",
+            description = "A crossfaded code may run this far past either class, its target stopping at the class (default: ${DEFAULT-VALUE}).")
+    double crossfadeOvershoot;
+
+    @Option(names = "--crossfade-row-jitter", defaultValue = "0", paramLabel = "J",
+            description = "Each W+ row of a crossfaded code moves its own t + U(-J, J), the target following the rows' mean "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double crossfadeRowJitter;
 
     @Option(names = "--compile-mapping", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Codes mode: at the end, write the codes into the mapping network's weights (MappingCompiler: exact up to "
@@ -120,7 +134,10 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
         if (oneHot != null && !(oneHot > 0)) throw usage("--one-hot-codes must be positive");
         if (!(crossfade >= 0 && crossfade <= 1)) throw usage("--crossfade must be in [0, 1]");
         if (crossfade > 0 && !codesMode) throw usage("--crossfade needs --codes");
-        if (crossfadeFactors < 1 || crossfadeFactors > 2) throw usage("--crossfade-factors must be 1 or 2");
+        if (crossfadeFactors < 1 || crossfadeFactors > 3) throw usage("--crossfade-factors must be 1 to 3");
+        if (!(crossfadeSharpness >= 0) || !(crossfadeOvershoot >= 0) || !(crossfadeRowJitter >= 0)) {
+            throw usage("--crossfade-sharpness, --crossfade-overshoot and --crossfade-row-jitter must not be negative");
+        }
         var ch = GanOptions.parseChannels(channels);
         int size = ch.keySet().stream().mapToInt(Integer::intValue).max().orElseThrow();
         if (styleDim < dev.styleclip.world.WorldPrior.USED_DIMENSIONS) {
@@ -131,7 +148,7 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         var o = spec.commandLine().getOut();
         var opts = new RenderDistillation.Options(new GeneratorConfig(size, styleDim, nMlp, ch), batch, lr, ema, seed, warmup,
-                new RenderDistillation.Interpolation(crossfade, crossfadeFactors));
+                new RenderDistillation.Interpolation(crossfade, crossfadeFactors, crossfadeSharpness, crossfadeOvershoot, crossfadeRowJitter));
         AtomicBoolean stop = new AtomicBoolean();
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -173,7 +190,8 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
             if (stop.get()) {
                 save(t, file);
                 o.println("stopped at step " + t.nextStep() + ": wrote " + file
-                        + (codesMode ? " and its codes; polish the mapping with --codes --steps 0 --init " + file : ""));
+                        + (codesMode && !t.codesFixed() ? " and its codes; polish the mapping with --codes --steps 0 --init " + file
+                        : codesMode ? " and its codes (the mapping is compiled for them)" : ""));
             } else if (codesMode && compileMapping) {
                 double mse = t.compileMapping(ramp);
                 save(t, file);

@@ -158,7 +158,11 @@ class CodeLayoutTest {
             torch.manual_seed(5);
             LatentCodes.Factors f = WORLD.of(torch.randn(64, 128));
             RenderDistillation.Crossfade c = t.crossfade(f, 0);
-            float[] wts = Tensors.toFloatArray(c.weights());
+            float[] wts = Tensors.toFloatArray(c.targetWeights());
+            for (int l = 0; l < 6; l++) {
+                assertEquals(0.0, Tensors.maxAbsDiff(c.codeWeights().select(1, l), c.targetWeights()), 1e-6,
+                        "no sharpness, overshoot or jitter: every row's code is the target's crossfade");
+            }
             int n = c.corners().batch(), nf = WORLD.cellCounts().length, mixed = 0;
             for (int i = 0; i < 64; i++) {
                 double sum = 0;
@@ -172,14 +176,49 @@ class CodeLayoutTest {
                     assertTrue(differs <= 2, "a corner moves at most the two chosen factors");
                 }
                 assertEquals(1.0, sum, 1e-5, "sample " + i + "'s weights sum to 1");
-                assertTrue(corners == 1 || corners == 4, "one corner or four: " + corners);
-                if (corners == 4) mixed++;
+                assertTrue(corners == 1 || corners == 2 || corners == 4, "one corner, two or four: " + corners);
+                if (corners > 1) mixed++;
             }
             assertTrue(mixed > 36 && mixed < 60, "about three quarters are crossfaded: " + mixed);
-            // the targets: mixing renders of the corners; a plain sample's target is its own render
-            Tensor target = c.mix(WorldData.priorRenders(16).render(c.corners()));
+            Tensor target = c.targets(WorldData.priorRenders(16).render(c.corners()));
             assertEquals(64, target.size(0));
             assertFalse(Double.isNaN(target.sum().item_double()));
+        }
+    }
+
+    @Test
+    void aSharpCrossfadeStaysNearEachClassAndSwitchesInTheMiddle() {
+        var sharp = new RenderDistillation.Interpolation(1, 1, 8, 0, 0);
+        assertEquals(0.0, sharp.targetWeight(0), 1e-12);
+        assertEquals(1.0, sharp.targetWeight(1), 1e-12);
+        assertEquals(0.5, sharp.targetWeight(0.5), 1e-12);
+        assertTrue(sharp.targetWeight(0.2) < 0.1 && sharp.targetWeight(0.8) > 0.9);
+        assertTrue(sharp.targetWeight(0.05) > 0, "still a gradient out of a class");
+        assertEquals(0.3, new RenderDistillation.Interpolation(1, 1, 0, 0, 0).targetWeight(0.3), 0.0);
+        assertEquals(1.0, sharp.targetWeight(1.2), 1e-12, "an overshoot draws the class it went past");
+        assertEquals(0.0, sharp.targetWeight(-0.2), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> new RenderDistillation.Interpolation(1, 4, 0, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new RenderDistillation.Interpolation(1, 1, -1, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new RenderDistillation.Interpolation(1, 1, 0, 0, -0.1));
+    }
+
+    @Test
+    void jitteredRowsMoveApartAndTheTargetFollowsTheirMean() throws Exception {
+        Engine.init();
+        var in = new RenderDistillation.Interpolation(1, 1, 0, 0.25, 0.2);
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard();
+             RenderDistillation t = new RenderDistillation(compilable().withInterpolation(in), WorldData.priorRenders(16), WORLD)) {
+            torch.manual_seed(7);
+            RenderDistillation.Crossfade c = t.crossfade(WORLD.of(torch.randn(32, 128)), 3);
+            // every sample is crossfaded over two corners; its rows' weights of a corner differ, their mean is the target's
+            Tensor rows = c.codeWeights(); // [B, L, K]
+            Tensor spread = rows.amax(new long[] {1}, false).sub(rows.amin(new long[] {1}, false)).amax();
+            assertTrue(spread.item_double() > 0.1 && spread.item_double() <= 0.4 + 1e-6, "rows move apart by up to 0.4: " + spread.item_double());
+            Tensor mean = rows.mean(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()).clamp(
+                    new org.bytedeco.pytorch.ScalarOptional(new Scalar(0)), new org.bytedeco.pytorch.ScalarOptional(new Scalar(1)));
+            assertEquals(0.0, Tensors.maxAbsDiff(mean, c.targetWeights()), 1e-5);
+            assertTrue(rows.min().item_double() < -0.01 || rows.max().item_double() > 1.01, "some codes overshoot an end");
+            assertEquals(6, c.codes(torch.randn(c.corners().batch(), 128)).size(1), "W+ rows");
         }
     }
 
