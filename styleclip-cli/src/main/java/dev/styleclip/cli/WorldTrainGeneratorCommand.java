@@ -47,8 +47,9 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
     Double oneHot;
 
     @Option(names = "--crossfade", defaultValue = "0", paramLabel = "Q",
-            description = "Codes mode: share of each batch drawn between two codes, its target the same crossfade of the two "
-                    + "renders, so that the image changes smoothly as w moves between attribute classes (default: ${DEFAULT-VALUE}).")
+            description = "Codes mode: share of each batch drawn off the code lattice (some attributes part of the way to another "
+                    + "class), its target the crossfade of the renders of the classes it stands for, so that the image changes "
+                    + "smoothly as w moves between attribute classes (default: ${DEFAULT-VALUE}).")
     double crossfade;
 
     @Option(names = "--crossfade-factors", defaultValue = "1", paramLabel = "K",
@@ -56,8 +57,8 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
     int crossfadeFactors;
 
     @Option(names = "--crossfade-sharpness", defaultValue = "0", paramLabel = "K",
-            description = "0: the target is the same crossfade as the code; K > 0: the target's weight follows a logistic of "
-                    + "slope K, so a portrait stays near one class and switches around the middle (default: ${DEFAULT-VALUE}).")
+            description = "0: the target is the same crossfade as the code; K > 0: the target's class weights are proportional "
+                    + "to exp(K p) - 1, so a portrait stays near one class and switches around the middle (default: ${DEFAULT-VALUE}).")
     double crossfadeSharpness;
 
     @Option(names = "--crossfade-overshoot", defaultValue = "0", paramLabel = "E",
@@ -68,6 +69,11 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
             description = "Each W+ row of a crossfaded code moves its own t + U(-J, J), the target following the rows' mean "
                     + "(default: ${DEFAULT-VALUE}).")
     double crossfadeRowJitter;
+
+    @Option(names = "--crossfade-noise", defaultValue = "0", paramLabel = "S",
+            description = "Every attribute's class weights of an off-lattice sample get Gaussian noise of this deviation, "
+                    + "some samples only that: the target of a small nudge is (nearly) the class itself (default: ${DEFAULT-VALUE}).")
+    double crossfadeNoise;
 
     @Option(names = "--compile-mapping", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Codes mode: at the end, write the codes into the mapping network's weights (MappingCompiler: exact up to "
@@ -135,8 +141,8 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
         if (!(crossfade >= 0 && crossfade <= 1)) throw usage("--crossfade must be in [0, 1]");
         if (crossfade > 0 && !codesMode) throw usage("--crossfade needs --codes");
         if (crossfadeFactors < 1 || crossfadeFactors > 3) throw usage("--crossfade-factors must be 1 to 3");
-        if (!(crossfadeSharpness >= 0) || !(crossfadeOvershoot >= 0) || !(crossfadeRowJitter >= 0)) {
-            throw usage("--crossfade-sharpness, --crossfade-overshoot and --crossfade-row-jitter must not be negative");
+        if (!(crossfadeSharpness >= 0) || !(crossfadeOvershoot >= 0) || !(crossfadeRowJitter >= 0) || !(crossfadeNoise >= 0)) {
+            throw usage("--crossfade-sharpness, --crossfade-overshoot, --crossfade-row-jitter and --crossfade-noise must not be negative");
         }
         var ch = GanOptions.parseChannels(channels);
         int size = ch.keySet().stream().mapToInt(Integer::intValue).max().orElseThrow();
@@ -148,7 +154,7 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         var o = spec.commandLine().getOut();
         var opts = new RenderDistillation.Options(new GeneratorConfig(size, styleDim, nMlp, ch), batch, lr, ema, seed, warmup,
-                new RenderDistillation.Interpolation(crossfade, crossfadeFactors, crossfadeSharpness, crossfadeOvershoot, crossfadeRowJitter));
+                new RenderDistillation.Interpolation(crossfade, crossfadeFactors, crossfadeSharpness, crossfadeOvershoot, crossfadeRowJitter, crossfadeNoise));
         AtomicBoolean stop = new AtomicBoolean();
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         Thread hook = new Thread(() -> {

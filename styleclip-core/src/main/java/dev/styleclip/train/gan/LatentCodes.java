@@ -284,6 +284,20 @@ public final class LatentCodes {
         return w;
     }
 
+    /**
+     * The codes of latents given by class weights instead of cells: {@code bias + weights table + (u - 1/2) mix}, with
+     * {@code weights} [N, cells] (a one-hot row per factor gives {@link #codes}) and {@code continuous} [N * C].
+     */
+    public Tensor codesOfWeights(Tensor weights, float[] continuous) {
+        int n = (int) weights.size(0);
+        Tensor w = weights.matmul(table).add(bias);
+        if (this.continuous > 0) {
+            Tensor u = Tensors.floats(continuous, n, this.continuous).sub(new Scalar(0.5));
+            w = w.add(u.matmul(mix));
+        }
+        return w;
+    }
+
     /** this = decay * this + (1 - decay) * other, in place. */
     public void lerpTowards(LatentCodes other, double decay) {
         try (NoGradGuard ng = new NoGradGuard()) {

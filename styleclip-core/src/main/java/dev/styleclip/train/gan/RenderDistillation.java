@@ -47,47 +47,45 @@ public final class RenderDistillation implements AutoCloseable {
     }
 
     /**
-     * Codes mode: a share of each batch drawn between the cells of the code lattice. For such a sample, {@code factors}
-     * of its discrete factors (chosen at random) each move part of the way, t ~ U(0, 1), towards another cell, and the
-     * target is the same crossfade of the corners' renders (bilinear over two factors). Without it the synthesis only
-     * ever sees the lattice's points, so the image between two codes, and the way the image changes when w moves, is
-     * untrained; an editing method that follows a gradient in w walks exactly there.
+     * Codes mode: a share of each batch drawn off the code lattice, each with the target that such a latent should
+     * draw. For such a sample, up to {@code factors} of its attributes (chosen at random) move part of the way, t ~
+     * U(-overshoot, 1 + overshoot), towards another class, and every attribute's code is nudged by Gaussian noise of
+     * {@code perturbation} (in units of the one-hot spacing); the target is the crossfade of the renders of the classes
+     * that the (row-averaged) code stands for: per attribute, the code's weights over its classes projected onto the
+     * probability simplex, then sharpened. Without this the synthesis only ever sees the lattice's points, so what it
+     * draws between and around them, where an editing method that follows a gradient in w walks, is untrained.
      *
-     * @param fraction  share of the batch that is crossfaded, in [0, 1]
-     * @param factors   at most this many factors mixed per crossfaded sample (each sample draws 1 to this many): 1 to 3
-     * @param sharpness how the target follows the code: 0, the same crossfade; k > 0, the target's weight is t pushed
-     *                  through a logistic of slope k around 1/2 (rescaled to run from 0 to 1), so the picture stays
-     *                  near one class and switches around the middle. A small move of an attribute then hardly shows,
-     *                  while the way out of a class still has a gradient
-     * @param overshoot the code may go this far beyond either end, t ~ U(-overshoot, 1 + overshoot), while the
-     *                  target stops at the end: a latent pushed past a class draws that class, not something new
-     * @param rowJitter each W+ row's code moves its own t + U(-rowJitter, rowJitter), the target following their mean:
-     *                  an optimizer in W+ moves the rows apart, and this is what the picture should then do
+     * @param fraction     share of the batch drawn off the lattice, in [0, 1]
+     * @param factors      at most this many attributes moved towards another class per such sample: 1 to 3
+     * @param sharpness    a: the target's weights are proportional to exp(a p) - 1 for the projected weights p (0: p
+     *                     itself). Each class stays exactly itself, a small move hardly shows, and two classes switch
+     *                     around the middle; the way out of a class still has a gradient
+     * @param overshoot    how far a move may run past either class (the target stops at the class)
+     * @param rowJitter    each W+ row of a moved attribute's code moves its own t + U(-rowJitter, rowJitter); the
+     *                     target follows the rows' mean (an optimizer in W+ moves the rows apart)
+     * @param perturbation standard deviation of the noise on every attribute's class weights
      */
-    public record Interpolation(double fraction, int factors, double sharpness, double overshoot, double rowJitter) {
+    public record Interpolation(double fraction, int factors, double sharpness, double overshoot, double rowJitter,
+                                double perturbation) {
         public static final Interpolation NONE = new Interpolation(0, 1);
 
         public Interpolation {
             if (!(fraction >= 0 && fraction <= 1)) throw new IllegalArgumentException("the crossfaded share must be in [0, 1], got " + fraction);
             if (factors < 1 || factors > 3) throw new IllegalArgumentException("1 to 3 factors per crossfade, got " + factors);
             if (!(sharpness >= 0)) throw new IllegalArgumentException("the sharpness must not be negative, got " + sharpness);
-            if (!(overshoot >= 0) || !(rowJitter >= 0)) throw new IllegalArgumentException("overshoot and row jitter must not be negative");
+            if (!(overshoot >= 0) || !(rowJitter >= 0) || !(perturbation >= 0)) {
+                throw new IllegalArgumentException("overshoot, row jitter and perturbation must not be negative");
+            }
         }
 
         public Interpolation(double fraction, int factors) {
-            this(fraction, factors, 0, 0, 0);
+            this(fraction, factors, 0, 0, 0, 0);
         }
 
-        /** The target's weight of the moved corner for a code moved {@code t} of the way (clamped to [0, 1] first). */
+        /** Between two classes: the target's weight of the one moved to, for a code moved {@code t} of the way. */
         public double targetWeight(double t) {
-            double c = Math.min(1, Math.max(0, t));
-            if (sharpness == 0) return c;
-            double lo = logistic(-sharpness / 2), hi = logistic(sharpness / 2);
-            return (logistic(sharpness * (c - 0.5)) - lo) / (hi - lo);
-        }
-
-        private static double logistic(double x) {
-            return 1 / (1 + Math.exp(-x));
+            double[] q = Crossfades.sharpen(Crossfades.projectOntoSimplex(new double[] {1 - t, t}), sharpness);
+            return q[1];
         }
     }
 
@@ -413,11 +411,11 @@ public final class RenderDistillation implements AutoCloseable {
             Tensor target;
             Tensor wplus;
             if (codes != null && opts.interpolation().fraction() > 0) {
-                Crossfade c = crossfade(factorization.of(z), nextStep);
+                Crossfades.Batch c = crossfade(factorization.of(z), nextStep);
                 try (NoGradGuard ng = new NoGradGuard()) {
                     target = c.targets(targets.render(c.corners()));
                 }
-                wplus = c.codes(codes.codes(c.corners()));
+                wplus = c.codes(codes);
             } else {
                 try (NoGradGuard ng = new NoGradGuard()) {
                     target = targets.render(z);
@@ -457,99 +455,10 @@ public final class RenderDistillation implements AutoCloseable {
         }
     }
 
-    /**
-     * The corners of a batch's crossfades, all samples' in one batch of factors, and the weights that mix them back
-     * into one W+ latent per sample ({@code codeWeights} [B, L, K]) and one target ({@code targetWeights} [B, K]).
-     */
-    record Crossfade(LatentCodes.Factors corners, Tensor codeWeights, Tensor targetWeights) {
-        /** W+ [B, L, D] from the corners' codes [K, D]. */
-        Tensor codes(Tensor cornerCodes) {
-            long b = codeWeights.size(0), l = codeWeights.size(1);
-            return codeWeights.reshape(b * l, -1).matmul(cornerCodes).view(b, l, cornerCodes.size(1));
-        }
-
-        Tensor targets(Tensor cornerImages) {
-            return mix(targetWeights, cornerImages);
-        }
-
-        /** Rows of {@code x} [K, ...] mixed into [B, ...]. */
-        private static Tensor mix(Tensor weights, Tensor x) {
-            long[] shape = x.sizes().vec().get();
-            shape[0] = weights.size(0);
-            return weights.matmul(x.reshape(x.size(0), -1)).view(shape);
-        }
-    }
-
-    /** Which samples of a batch are crossfaded, between which cells and how far: drawn from (seed, step). */
-    Crossfade crossfade(LatentCodes.Factors f, long step) {
-        java.util.SplittableRandom r = new java.util.SplittableRandom(opts.seed() * 1_000_003L + step + 700_000_000L);
-        int[] counts = factorization.cellCounts();
-        int nf = counts.length, nc = factorization.continuous(), b = f.batch();
-        List<long[]> cells = new ArrayList<>();
-        List<float[]> cont = new ArrayList<>();
-        int rows = opts.config().nLatent();
-        List<double[]> weight = new ArrayList<>(); // per corner: sample, target weight, then the code weight per W+ row
-        Interpolation in = opts.interpolation();
-        for (int i = 0; i < b; i++) {
-            long[] own = java.util.Arrays.copyOfRange(f.cells(), i * nf, (i + 1) * nf);
-            float[] c = java.util.Arrays.copyOfRange(f.continuous(), i * nc, (i + 1) * nc);
-            int k = r.nextDouble() < in.fraction() ? 1 + r.nextInt(in.factors()) : 0;
-            int[] which = new int[k];
-            long[] to = new long[k];
-            double[][] t = new double[k][rows]; // how far each row's code has moved
-            double[] shown = new double[k]; // the target's weight of the moved corner
-            for (int j = 0; j < k; j++) {
-                which[j] = distinctFactor(r, counts, which, j);
-                to[j] = (own[which[j]] + 1 + r.nextInt(counts[which[j]] - 1)) % counts[which[j]];
-                double base = -in.overshoot() + r.nextDouble() * (1 + 2 * in.overshoot()), mean = 0;
-                for (int l = 0; l < rows; l++) {
-                    t[j][l] = base + in.rowJitter() * (2 * r.nextDouble() - 1);
-                    mean += t[j][l] / rows;
-                }
-                shown[j] = in.targetWeight(mean);
-            }
-            for (int corner = 0; corner < 1 << k; corner++) {
-                long[] cc = own.clone();
-                double[] wt = new double[2 + rows];
-                wt[0] = i;
-                wt[1] = 1;
-                java.util.Arrays.fill(wt, 2, 2 + rows, 1);
-                for (int j = 0; j < k; j++) {
-                    boolean moved = (corner >> j & 1) == 1;
-                    if (moved) cc[which[j]] = to[j];
-                    wt[1] *= moved ? shown[j] : 1 - shown[j];
-                    for (int l = 0; l < rows; l++) wt[2 + l] *= moved ? t[j][l] : 1 - t[j][l];
-                }
-                cells.add(cc);
-                cont.add(c);
-                weight.add(wt);
-            }
-        }
-        int n = cells.size();
-        long[] allCells = new long[n * nf];
-        float[] allCont = new float[n * nc];
-        float[] codeMix = new float[b * rows * n], targetMix = new float[b * n];
-        for (int j = 0; j < n; j++) {
-            System.arraycopy(cells.get(j), 0, allCells, j * nf, nf);
-            System.arraycopy(cont.get(j), 0, allCont, j * nc, nc);
-            double[] wt = weight.get(j);
-            int sample = (int) wt[0];
-            targetMix[sample * n + j] = (float) wt[1];
-            for (int l = 0; l < rows; l++) codeMix[(sample * rows + l) * n + j] = (float) wt[2 + l];
-        }
-        return new Crossfade(new LatentCodes.Factors(n, allCells, allCont), Tensors.floats(codeMix, b, rows, n),
-                Tensors.floats(targetMix, b, n));
-    }
-
-    /** A factor with at least two cells that is not among {@code chosen[0..j)}. */
-    private static int distinctFactor(java.util.SplittableRandom r, int[] counts, int[] chosen, int j) {
-        while (true) {
-            int f = r.nextInt(counts.length);
-            if (counts[f] < 2) continue;
-            boolean taken = false;
-            for (int q = 0; q < j; q++) taken |= chosen[q] == f;
-            if (!taken) return f;
-        }
+    /** The crossfades of a batch (codes mode with {@link Interpolation}), drawn from (seed, step). */
+    Crossfades.Batch crossfade(LatentCodes.Factors f, long step) {
+        return Crossfades.draw(opts.interpolation(), factorization, opts.config().nLatent(), f,
+                new java.util.SplittableRandom(opts.seed() * 1_000_003L + step + 700_000_000L));
     }
 
     /** L1 of g_ema on a batch of latents (no update): for watching progress on fixed latents. */

@@ -150,19 +150,15 @@ class CodeLayoutTest {
     }
 
     @Test
-    void aCrossfadeMixesCornersThatDifferInTheChosenFactors() throws Exception {
+    void aPlainCrossfadeIsTheSameMixOfCodesAndOfRenders() throws Exception {
         Engine.init();
         try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard();
              RenderDistillation t = new RenderDistillation(compilable().withInterpolation(new RenderDistillation.Interpolation(0.75, 2)),
                      WorldData.priorRenders(16), WORLD)) {
             torch.manual_seed(5);
             LatentCodes.Factors f = WORLD.of(torch.randn(64, 128));
-            RenderDistillation.Crossfade c = t.crossfade(f, 0);
+            Crossfades.Batch c = t.crossfade(f, 0);
             float[] wts = Tensors.toFloatArray(c.targetWeights());
-            for (int l = 0; l < 6; l++) {
-                assertEquals(0.0, Tensors.maxAbsDiff(c.codeWeights().select(1, l), c.targetWeights()), 1e-6,
-                        "no sharpness, overshoot or jitter: every row's code is the target's crossfade");
-            }
             int n = c.corners().batch(), nf = WORLD.cellCounts().length, mixed = 0;
             for (int i = 0; i < 64; i++) {
                 double sum = 0;
@@ -180,6 +176,11 @@ class CodeLayoutTest {
                 if (corners > 1) mixed++;
             }
             assertTrue(mixed > 36 && mixed < 60, "about three quarters are crossfaded: " + mixed);
+            // no sharpness, noise, overshoot or jitter: every row's code is the target's mix of the corners' codes
+            LatentCodes codes = LatentCodes.oneHot(WORLD, 128, 0.5);
+            Tensor mixedCodes = c.targetWeights().matmul(codes.codes(c.corners()));
+            Tensor rows = c.codes(codes);
+            for (int l = 0; l < 6; l++) assertTrue(Tensors.maxAbsDiff(rows.select(1, l), mixedCodes) < 1e-5, "row " + l);
             Tensor target = c.targets(WorldData.priorRenders(16).render(c.corners()));
             assertEquals(64, target.size(0));
             assertFalse(Double.isNaN(target.sum().item_double()));
@@ -188,37 +189,74 @@ class CodeLayoutTest {
 
     @Test
     void aSharpCrossfadeStaysNearEachClassAndSwitchesInTheMiddle() {
-        var sharp = new RenderDistillation.Interpolation(1, 1, 8, 0, 0);
+        var sharp = new RenderDistillation.Interpolation(1, 1, 5, 0, 0, 0);
         assertEquals(0.0, sharp.targetWeight(0), 1e-12);
         assertEquals(1.0, sharp.targetWeight(1), 1e-12);
         assertEquals(0.5, sharp.targetWeight(0.5), 1e-12);
-        assertTrue(sharp.targetWeight(0.2) < 0.1 && sharp.targetWeight(0.8) > 0.9);
+        assertTrue(sharp.targetWeight(0.2) < 0.05 && sharp.targetWeight(0.8) > 0.95, "" + sharp.targetWeight(0.2));
         assertTrue(sharp.targetWeight(0.05) > 0, "still a gradient out of a class");
-        assertEquals(0.3, new RenderDistillation.Interpolation(1, 1, 0, 0, 0).targetWeight(0.3), 0.0);
+        assertEquals(0.3, new RenderDistillation.Interpolation(1, 1).targetWeight(0.3), 1e-12);
         assertEquals(1.0, sharp.targetWeight(1.2), 1e-12, "an overshoot draws the class it went past");
         assertEquals(0.0, sharp.targetWeight(-0.2), 1e-12);
-        assertThrows(IllegalArgumentException.class, () -> new RenderDistillation.Interpolation(1, 4, 0, 0, 0));
-        assertThrows(IllegalArgumentException.class, () -> new RenderDistillation.Interpolation(1, 1, -1, 0, 0));
-        assertThrows(IllegalArgumentException.class, () -> new RenderDistillation.Interpolation(1, 1, 0, 0, -0.1));
+        assertThrows(IllegalArgumentException.class, () -> new RenderDistillation.Interpolation(1, 4, 0, 0, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new RenderDistillation.Interpolation(1, 1, -1, 0, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new RenderDistillation.Interpolation(1, 1, 0, 0, -0.1, 0));
+        // three classes: the projection clips what lies outside the simplex
+        double[] p = Crossfades.projectOntoSimplex(new double[] {1.2, 0.1, -0.3});
+        assertEquals(1.0, p[0] + p[1] + p[2], 1e-12);
+        assertEquals(0.0, p[2], 0.0);
+        assertEquals(1.0, p[0], 1e-12);
+        double[] q = Crossfades.projectOntoSimplex(new double[] {0.5, 0.3, 0.2});
+        assertEquals(0.3, q[1], 1e-12, "a point on the simplex stays");
     }
 
     @Test
     void jitteredRowsMoveApartAndTheTargetFollowsTheirMean() throws Exception {
         Engine.init();
-        var in = new RenderDistillation.Interpolation(1, 1, 0, 0.25, 0.2);
+        var in = new RenderDistillation.Interpolation(1, 1, 0, 0.25, 0.2, 0);
         try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard();
              RenderDistillation t = new RenderDistillation(compilable().withInterpolation(in), WorldData.priorRenders(16), WORLD)) {
             torch.manual_seed(7);
-            RenderDistillation.Crossfade c = t.crossfade(WORLD.of(torch.randn(32, 128)), 3);
-            // every sample is crossfaded over two corners; its rows' weights of a corner differ, their mean is the target's
-            Tensor rows = c.codeWeights(); // [B, L, K]
+            Crossfades.Batch c = t.crossfade(WORLD.of(torch.randn(32, 128)), 3);
+            Tensor rows = c.cellWeights(); // [B, L, cells]
             Tensor spread = rows.amax(new long[] {1}, false).sub(rows.amin(new long[] {1}, false)).amax();
             assertTrue(spread.item_double() > 0.1 && spread.item_double() <= 0.4 + 1e-6, "rows move apart by up to 0.4: " + spread.item_double());
-            Tensor mean = rows.mean(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()).clamp(
-                    new org.bytedeco.pytorch.ScalarOptional(new Scalar(0)), new org.bytedeco.pytorch.ScalarOptional(new Scalar(1)));
-            assertEquals(0.0, Tensors.maxAbsDiff(mean, c.targetWeights()), 1e-5);
-            assertTrue(rows.min().item_double() < -0.01 || rows.max().item_double() > 1.01, "some codes overshoot an end");
-            assertEquals(6, c.codes(torch.randn(c.corners().batch(), 128)).size(1), "W+ rows");
+            assertTrue(rows.min().item_double() < -0.01 || rows.max().item_double() > 1.01, "some codes overshoot a class");
+            // the target's weights are the rows' mean, clipped to the simplex: two corners per sample
+            Tensor mean = rows.mean(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
+            float[] m = Tensors.toFloatArray(mean), tw = Tensors.toFloatArray(c.targetWeights());
+            int cells = (int) rows.size(2), k = c.corners().batch();
+            int[] counts = WORLD.cellCounts();
+            for (int i = 0; i < 32; i++) {
+                double top = 1;
+                for (int fi = 0, off = 0; fi < counts.length; off += counts[fi], fi++) {
+                    double best = 0;
+                    for (int j = off; j < off + counts[fi]; j++) best = Math.max(best, Math.min(1, m[i * cells + j]));
+                    top *= best;
+                }
+                double biggest = 0;
+                for (int j = 0; j < k; j++) biggest = Math.max(biggest, tw[i * k + j]);
+                assertEquals(top, biggest, 1e-5, "sample " + i);
+            }
+            assertEquals(6, c.codes(LatentCodes.oneHot(WORLD, 128, 0.5)).size(1), "W+ rows");
+        }
+    }
+
+    @Test
+    void noiseAloneNudgesEveryAttributeAndSharpeningHidesIt() throws Exception {
+        Engine.init();
+        var in = new RenderDistillation.Interpolation(1, 1, 5, 0, 0, 0.1);
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard();
+             RenderDistillation t = new RenderDistillation(compilable().withInterpolation(in), WorldData.priorRenders(16), WORLD)) {
+            torch.manual_seed(8);
+            LatentCodes.Factors f = WORLD.of(torch.randn(64, 128));
+            Crossfades.Batch c = t.crossfade(f, 4);
+            Tensor onLattice = LatentCodes.oneHot(WORLD, 128, 0.5).codes(f);
+            Tensor moved = c.codes(LatentCodes.oneHot(WORLD, 128, 0.5)).select(1, 0).sub(onLattice).abs();
+            assertTrue(moved.amax(new long[] {1}, false).min().item_double() > 0, "every sample's code is nudged");
+            // the own corner keeps most of the target: the largest target weight per sample is above one half
+            Tensor top = c.targetWeights().amax(new long[] {1}, false);
+            assertTrue(top.min().item_double() > 0.3 && top.mean().item_double() > 0.8, "mean top weight " + top.mean().item_double());
         }
     }
 
