@@ -80,24 +80,31 @@ public final class EditCommand implements Callable<Integer> {
     @Option(names = "--truncation", paramLabel = "PSI", description = "Truncation of a seed's latent (default: 1.0 for the bundled generator, 0.7 otherwise).")
     Double truncation;
 
-    @Option(names = "--steps", defaultValue = "100", paramLabel = "N", description = "optimize: Adam steps (default: ${DEFAULT-VALUE}).")
-    int steps;
+    @Option(names = "--space", paramLabel = "w|w+", description = "optimize: the latent that moves: w (one offset shared by "
+            + "every layer) or w+ (a vector per layer, as StyleCLIP) (default: w for the bundled generator, which is trained "
+            + "to draw what lies between its codes along shared rows; w+ otherwise).")
+    String space;
+
+    @Option(names = "--steps", paramLabel = "N", description = "optimize: Adam steps (default: " + Defaults.BUNDLED_STEPS
+            + " for the bundled generator, " + Defaults.PUBLISHED_STEPS + " otherwise).")
+    Integer steps;
 
     @Option(names = "--lr", defaultValue = "0.1", paramLabel = "LR", description = "optimize: peak learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--l2-lambda", defaultValue = "0.008", paramLabel = "L", description = "optimize: weight of the distance to the start (default: ${DEFAULT-VALUE}).")
-    double l2Lambda;
+    @Option(names = "--l2-lambda", paramLabel = "L", description = "optimize: weight of the distance to the start (default: "
+            + Defaults.BUNDLED_L2 + " for the bundled generator, StyleCLIP's " + Defaults.PUBLISHED_L2 + " otherwise).")
+    Double l2Lambda;
 
     @Option(names = "--smooth", defaultValue = "4", paramLabel = "K", description = "optimize: average the CLIP loss over K latents "
             + "near the current one each step (Gaussian offsets in W; not in StyleCLIP; 0 turns it off). Against the bundled "
-            + "CLIP it keeps the edit to the prompt: without it, \"purple hair\" on seed 8 also grows glasses "
-            + "(default: ${DEFAULT-VALUE}).")
+            + "CLIP it keeps the edit to the prompt (default: ${DEFAULT-VALUE}).")
     int smooth;
 
-    @Option(names = "--smooth-sigma", defaultValue = "0.6", paramLabel = "S", description = "optimize: standard deviation of those "
-            + "offsets per W coordinate (default: ${DEFAULT-VALUE}).")
-    double smoothSigma;
+    @Option(names = "--smooth-sigma", paramLabel = "S", description = "optimize: standard deviation of those offsets per W "
+            + "coordinate (default: " + Defaults.BUNDLED_SIGMA + " for the bundled generator, whose attribute classes lie 0.5 "
+            + "apart along its axes; " + Defaults.PUBLISHED_SIGMA + " otherwise).")
+    Double smoothSigma;
 
     @Option(names = "--directions", paramLabel = "DIR", description = "global: folder from 'global prepare' (default: the bundled one for the bundled models).")
     Path directions;
@@ -120,13 +127,34 @@ public final class EditCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Latent optimization's defaults: tuned on the bundled set (world eval's table), and for published generators. */
+    static final class Defaults {
+        static final int BUNDLED_STEPS = 25;
+        static final int PUBLISHED_STEPS = 100;
+        static final double BUNDLED_L2 = 0.04;
+        static final double PUBLISHED_L2 = 0.008;
+        static final double BUNDLED_SIGMA = 0.12;
+        static final double PUBLISHED_SIGMA = 0.6;
+
+        private Defaults() {
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (seed != null && latent != null) throw usage("give --seed or --latent, not both");
+        boolean bundledG = generator == null, bundledClip = clip == null;
+        int steps = this.steps != null ? this.steps : bundledG ? Defaults.BUNDLED_STEPS : Defaults.PUBLISHED_STEPS;
+        double l2Lambda = this.l2Lambda != null ? this.l2Lambda : bundledG ? Defaults.BUNDLED_L2 : Defaults.PUBLISHED_L2;
+        double smoothSigma = this.smoothSigma != null ? this.smoothSigma : bundledG ? Defaults.BUNDLED_SIGMA : Defaults.PUBLISHED_SIGMA;
+        OptimizationSpace space = this.space == null ? (bundledG ? OptimizationSpace.W : OptimizationSpace.W_PLUS) : switch (this.space) {
+            case "w" -> OptimizationSpace.W;
+            case "w+" -> OptimizationSpace.W_PLUS;
+            default -> throw usage("--space must be w or w+, not " + this.space);
+        };
         if (steps < 1 || lr <= 0 || l2Lambda < 0) throw usage("--steps and --lr must be positive, --l2-lambda not negative");
         if (beta <= 0 || beta >= 1) throw usage("--beta must be in (0, 1)");
         if (smooth < 0 || smoothSigma <= 0) throw usage("--smooth must be 0 or more and --smooth-sigma above 0");
-        boolean bundledG = generator == null, bundledClip = clip == null;
         if (generator == null) dev.styleclip.tensor.Engine.preferThreads(1); // the bundled models are small
         Path gPath = bundledG ? BundledModels.path(BundledModels.GENERATOR) : generator;
         Path cPath = bundledClip ? BundledModels.path(BundledModels.CLIP) : clip;
@@ -149,7 +177,7 @@ public final class EditCommand implements Callable<Integer> {
             if (method == Method.optimize) {
                 StepPrinter printer = new StepPrinter(err, "optimize", Math.max(1, steps / 10));
                 var result = new LatentOptimization(g, loss, null).run(start, new LatentOptimization.Settings(prompt,
-                        OptimizationMode.EDIT, OptimizationSpace.W_PLUS, steps, lr, l2Lambda, 0).withSmoothing(
+                        OptimizationMode.EDIT, space, steps, lr, l2Lambda, 0).withSmoothing(
                         LatentSmoothing.of(smooth, smoothSigma, seed != null ? seed : 0)), (l, img, lat, grad) ->
                         printer.step(l.step(), steps, String.format("clip %.4f l2 %.4f", l.clip(), l.l2())));
                 before = result.startImage();
@@ -207,6 +235,7 @@ public final class EditCommand implements Callable<Integer> {
             prov.put("clip", bundledClip ? "bundled:" + BundledModels.CLIP : cPath.toString());
             prov.put("clip_sha256", Hashes.sha256(cPath));
             if (method == Method.optimize) {
+                prov.put("space", space == OptimizationSpace.W ? "w" : "w+");
                 prov.put("steps", steps);
                 prov.put("lr", lr);
                 prov.put("l2_lambda", l2Lambda);

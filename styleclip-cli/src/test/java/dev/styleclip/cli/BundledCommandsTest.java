@@ -28,6 +28,12 @@ class BundledCommandsTest {
         assertEquals(BundledModels.IMAGE_SIZE, strip.getHeight());
         String prov = Files.readString(out.resolve("provenance.json"));
         assertTrue(prov.contains("bundled:generator.pt") && prov.contains("\"prompt\": \"sunglasses\""), prov);
+        // the bundled set's optimization defaults: W, l2 0.04, smoothing 4 x 0.12
+        assertTrue(prov.contains("\"space\": \"w\"") && prov.contains("\"l2_lambda\": 0.04") && prov.contains("\"smooth_sigma\": 0.12"), prov);
+        Path plus = dir.resolve("edit-wplus");
+        CliRun wp = CliRun.of("edit", "--prompt", "sunglasses", "--seed", "3", "--steps", "2", "--space", "w+", "--out", plus.toString());
+        assertEquals(0, wp.code(), wp.err());
+        assertTrue(Files.readString(plus.resolve("provenance.json")).contains("\"space\": \"w+\""));
         assertTrue(Files.exists(out.resolve("latent.npy")));
     }
 
@@ -74,6 +80,9 @@ class BundledCommandsTest {
         assertEquals(2, CliRun.of("edit", "--prompt", "x", "--seed", "1", "--latent", "a.npy").code());
         assertEquals(2, CliRun.of("edit", "--prompt", "x", "--method", "paint").code());
         assertEquals(2, CliRun.of("edit", "--prompt", "x", "--steps", "0").code());
+        CliRun space = CliRun.of("edit", "--prompt", "x", "--space", "s");
+        assertEquals(2, space.code());
+        assertTrue(space.err().contains("--space must be w or w+"), space.err());
         assertEquals(2, CliRun.of("edit").code());
     }
 
@@ -109,6 +118,30 @@ class BundledCommandsTest {
         }
         assertTrue(Files.exists(gen.resolve("samples/000002.png")));
         assertEquals(2, CliRun.of("world", "train-generator", "--steps", "2", "--style-dim", "8", "--out", gen.toString()).code());
+        CliRun oneHot = CliRun.of("world", "train-generator", "--steps", "1", "--one-hot-codes", "0.5", "--out", gen.toString());
+        assertEquals(2, oneHot.code());
+        assertTrue(oneHot.err().contains("--one-hot-codes needs --codes and --init"), oneHot.err());
+        CliRun fade = CliRun.of("world", "train-generator", "--steps", "1", "--crossfade", "0.5", "--out", gen.toString());
+        assertEquals(2, fade.code());
+        assertTrue(fade.err().contains("--crossfade needs --codes"), fade.err());
+        assertEquals(2, CliRun.of("world", "train-generator", "--steps", "1", "--codes", "--crossfade", "1.5", "--out", gen.toString()).code());
+        assertEquals(2, CliRun.of("world", "train-generator", "--steps", "1", "--codes", "--crossfade-factors", "4", "--out", gen.toString()).code());
+        // a codes-mode run (its mapping compiled at the end), then re-laid one-hot and trained on crossfades
+        Path coded = dir.resolve("coded"), relaid = dir.resolve("relaid");
+        CliRun c1 = CliRun.of("world", "train-generator", "--steps", "1", "--batch", "2", "--channels", "4:32,8:32,16:32",
+                "--codes", "--out", coded.toString());
+        assertEquals(0, c1.code(), c1.err());
+        CliRun c2 = CliRun.of("world", "train-generator", "--steps", "2", "--batch", "2", "--channels", "4:32,8:32,16:32",
+                "--codes", "--init", coded.resolve("generator.pt").toString(), "--one-hot-codes", "0.5", "--crossfade", "1",
+                "--crossfade-factors", "2", "--crossfade-sharpness", "5", "--crossfade-noise", "0.1", "--out", relaid.toString());
+        assertEquals(0, c2.code(), c2.err());
+        assertTrue(c2.out().contains("re-laid the codes one-hot at distance 0.5"), c2.out());
+        try (Generator g = Generator.load(relaid.resolve("generator.pt")); org.bytedeco.pytorch.NoGradGuard ng = new org.bytedeco.pytorch.NoGradGuard()) {
+            float[] w = dev.styleclip.tensor.Tensors.toFloatArray(g.mapping(dev.styleclip.stylegan2.Latents.seedZ(0, 128)));
+            int hot = 0;
+            for (int i = 0; i < 52; i++) if (Math.abs(w[i] - 0.5) < 1e-3) hot++;
+            assertEquals(13, hot, "the saved mapping draws one-hot codes");
+        }
 
         // a warm start from that file, with a warm-up; a file of another shape is refused, naming a key
         Path more = dir.resolve("more");

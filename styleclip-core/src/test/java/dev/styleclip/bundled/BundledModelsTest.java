@@ -152,24 +152,59 @@ class BundledModelsTest {
     }
 
     /**
-     * On the bundled CLIP, plain latent optimization towards "sunglasses" mostly changes the hair; averaging the
-     * loss over nearby latents ({@link dev.styleclip.edit.optimize.LatentSmoothing}) puts the sunglasses on, with
-     * world eval's settings. Deterministic: the seeds, the offsets and the engine's single thread are fixed.
+     * The bundled generator's w is a one-hot code per attribute (every class on its own axis, 0.5 along it), it ignores
+     * the directions of w that no code reaches, and between two species it stays one species until about the middle,
+     * then switches (it learned sharpened crossfades between its codes).
      */
     @Test
-    void smoothingPutsTheSunglassesOnWherePlainOptimizationDoesNot() throws Exception {
+    void theGeneratorsCodesAreOneHotAndItSwitchesSpeciesInTheMiddle() throws Exception {
+        try (Models m = Models.load(); PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            Generator g = m.g();
+            WorldEval eval = m.eval();
+            WorldEval.Target cat = WorldEval.TARGETS.stream().filter(t -> t.prompt().equals("cute cat")).findFirst().orElseThrow();
+            int seed = eval.eligibleSeeds(cat, 1, 200).get(0); // a human (or a lion)
+            Tensor w = g.mapping(dev.styleclip.stylegan2.Latents.seedZ(seed, g.config().styleDim()));
+            float[] v = dev.styleclip.tensor.Tensors.toFloatArray(w);
+            int hot = 0;
+            for (int i = 0; i < 52; i++) if (Math.abs(v[i] - 0.5) < 1e-3) hot++;
+            assertEquals(13, hot, "one class of each of the 13 attributes at 0.5");
+            int from = Math.abs(v[0] - 0.5) < 1e-3 ? 0 : 2; // species: human on axis 0, cat 1, lion 2
+            int species = AttributeCategory.ALL.indexOf(AttributeCategory.SPECIES);
+            int[] read = new int[3];
+            double[] ts = {1 / 6.0, 5 / 6.0};
+            Tensor off = org.bytedeco.pytorch.global.torch.zeros(1, g.config().styleDim());
+            off.select(1, 100).fill_(new org.bytedeco.pytorch.Scalar(2.0)); // an axis no code uses
+            Tensor base = eval.image(g.toWPlus(w));
+            assertTrue(dev.styleclip.tensor.Tensors.maxAbsDiff(base, eval.image(g.toWPlus(w.add(off)))) < 1e-3, "ignored");
+            for (int k = 0; k < 2; k++) {
+                float[] moved = v.clone();
+                moved[from] -= (float) (0.5 * ts[k]);
+                moved[1] += (float) (0.5 * ts[k]);
+                Tensor img = eval.image(g.toWPlus(dev.styleclip.tensor.Tensors.floats(moved, 1, moved.length)));
+                read[k] = m.classifier().predict(img).classes()[0][species];
+            }
+            assertEquals(from == 0 ? 0 : 2, read[0], "a sixth of the way it is still what it was");
+            assertEquals(1, read[1], "five sixths of the way it is a cat");
+        }
+    }
+
+    /**
+     * Latent optimization with world eval's settings (W, smoothing 4 x 0.12, l2 0.04, 25 steps) turns portraits into
+     * lions and keeps the rest: on 50 seeds set v3's generator managed 2% on this prompt, set v4's 92% at 98.3%
+     * preservation. Deterministic: the seeds, the offsets and the engine's single thread are fixed.
+     */
+    @Test
+    void optimizationTurnsPortraitsIntoLions() throws Exception {
         try (Models m = Models.load(); PointerScope scope = new PointerScope()) {
             WorldEval eval = m.eval();
-            WorldEval.Target sunglasses = WorldEval.TARGETS.stream().filter(t -> t.prompt().equals("sunglasses")).findFirst().orElseThrow();
-            var seeds = eval.eligibleSeeds(sunglasses, 10, 200);
-            var plain = new LatentOptimization.Settings("", OptimizationMode.EDIT, OptimizationSpace.W_PLUS, 25, 0.1, 0.02, 0);
-            WorldEval.Row without = eval.evaluate(sunglasses, "optimize", eval.optimize(plain), seeds);
-            WorldEval.Row with = eval.evaluate(sunglasses, "optimize",
-                    eval.optimize(plain.withSmoothing(new dev.styleclip.edit.optimize.LatentSmoothing(4, 0.6, 0))), seeds);
-            System.out.printf("sunglasses on %d seeds: plain %.0f%%, smoothed %.0f%% success%n", seeds.size(),
-                    100 * without.success(), 100 * with.success());
-            assertTrue(with.success() >= 0.7 && with.success() >= without.success() + 0.3,
-                    "smoothed " + with.success() + " against plain " + without.success());
+            WorldEval.Target lion = WorldEval.TARGETS.stream().filter(t -> t.prompt().equals("lion")).findFirst().orElseThrow();
+            var seeds = eval.eligibleSeeds(lion, 6, 200);
+            var settings = new LatentOptimization.Settings("", OptimizationMode.EDIT, OptimizationSpace.W, 25, 0.1, 0.04, 0)
+                    .withSmoothing(new dev.styleclip.edit.optimize.LatentSmoothing(4, 0.12, 0));
+            WorldEval.Row row = eval.evaluate(lion, "optimize", eval.optimize(settings), seeds);
+            System.out.printf("lion on %d seeds: %.0f%% success, %.1f%% preservation%n", seeds.size(), 100 * row.success(),
+                    100 * row.preservation());
+            assertTrue(row.success() >= 0.65 && row.preservation() >= 0.9, row.toString()); // here: 5 of 6, 93.3%
         }
     }
 
