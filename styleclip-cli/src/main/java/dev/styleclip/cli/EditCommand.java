@@ -147,11 +147,16 @@ public final class EditCommand implements Callable<Integer> {
         int steps = this.steps != null ? this.steps : bundledG ? Defaults.BUNDLED_STEPS : Defaults.PUBLISHED_STEPS;
         double l2Lambda = this.l2Lambda != null ? this.l2Lambda : bundledG ? Defaults.BUNDLED_L2 : Defaults.PUBLISHED_L2;
         double smoothSigma = this.smoothSigma != null ? this.smoothSigma : bundledG ? Defaults.BUNDLED_SIGMA : Defaults.PUBLISHED_SIGMA;
-        OptimizationSpace space = this.space == null ? (bundledG ? OptimizationSpace.W : OptimizationSpace.W_PLUS) : switch (this.space) {
-            case "w" -> OptimizationSpace.W;
-            case "w+" -> OptimizationSpace.W_PLUS;
-            default -> throw usage("--space must be w or w+, not " + this.space);
-        };
+        OptimizationSpace space = bundledG ? OptimizationSpace.W : OptimizationSpace.W_PLUS;
+        if (this.space != null) {
+            String wrong = "--space must be w or w+, not " + this.space;
+            try {
+                space = OptimizationSpace.parse(this.space);
+            } catch (IllegalArgumentException e) {
+                throw usage(wrong);
+            }
+            if (space == OptimizationSpace.S) throw usage(wrong);
+        }
         if (steps < 1 || lr <= 0 || l2Lambda < 0) throw usage("--steps and --lr must be positive, --l2-lambda not negative");
         if (beta <= 0 || beta >= 1) throw usage("--beta must be in (0, 1)");
         if (smooth < 0 || smoothSigma <= 0) throw usage("--smooth must be 0 or more and --smooth-sigma above 0");

@@ -72,14 +72,14 @@ public final class WorldEvalCommand implements Callable<Integer> {
     @Option(names = "--seeds", defaultValue = "50", paramLabel = "N", description = "Seeds per prompt (default: ${DEFAULT-VALUE}).")
     int seeds;
 
-    @Option(names = "--steps", defaultValue = "25", paramLabel = "N", description = "optimize: Adam steps (default: ${DEFAULT-VALUE}; "
+    @Option(names = "--steps", defaultValue = "" + EditCommand.Defaults.BUNDLED_STEPS, paramLabel = "N", description = "optimize: Adam steps (default: ${DEFAULT-VALUE}; "
             + "StyleCLIP: 300).")
     int steps;
 
     @Option(names = "--lr", defaultValue = "0.1", paramLabel = "LR", description = "optimize: peak learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--l2-lambda", defaultValue = "0.04", paramLabel = "L", description = "optimize: weight of the distance to the start "
+    @Option(names = "--l2-lambda", defaultValue = "" + EditCommand.Defaults.BUNDLED_L2, paramLabel = "L", description = "optimize: weight of the distance to the start "
             + "(default: ${DEFAULT-VALUE}, for the bundled set, whose attribute classes lie 0.5 apart on their own axes of w; "
             + "0.05 trades success for preservation).")
     double l2Lambda;
@@ -94,7 +94,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     int smooth;
 
-    @Option(names = "--smooth-sigma", defaultValue = "0.12", paramLabel = "S", description = "optimize: standard deviation of "
+    @Option(names = "--smooth-sigma", defaultValue = "" + EditCommand.Defaults.BUNDLED_SIGMA, paramLabel = "S", description = "optimize: standard deviation of "
             + "those offsets per W coordinate (default: ${DEFAULT-VALUE}; the bundled generator's classes lie 0.5 apart).")
     double smoothSigma;
 

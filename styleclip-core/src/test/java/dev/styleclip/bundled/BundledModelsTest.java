@@ -170,7 +170,7 @@ class BundledModelsTest {
             assertEquals(13, hot, "one class of each of the 13 attributes at 0.5");
             int from = Math.abs(v[0] - 0.5) < 1e-3 ? 0 : 2; // species: human on axis 0, cat 1, lion 2
             int species = AttributeCategory.ALL.indexOf(AttributeCategory.SPECIES);
-            int[] read = new int[3];
+            int[] read = new int[2];
             double[] ts = {1 / 6.0, 5 / 6.0};
             Tensor off = org.bytedeco.pytorch.global.torch.zeros(1, g.config().styleDim());
             off.select(1, 100).fill_(new org.bytedeco.pytorch.Scalar(2.0)); // an axis no code uses
