@@ -96,6 +96,11 @@ public final class EditCommand implements Callable<Integer> {
             + Defaults.BUNDLED_L2 + " for the bundled generator, StyleCLIP's " + Defaults.PUBLISHED_L2 + " otherwise).")
     Double l2Lambda;
 
+    @Option(names = "--l1-lambda", paramLabel = "L", description = "optimize: weight of the absolute distance to the start, "
+            + "which leaves the coordinates the prompt pulls weakly where they were (not in StyleCLIP; default: "
+            + Defaults.BUNDLED_L1 + " for the bundled generator, " + Defaults.PUBLISHED_L1 + " otherwise).")
+    Double l1Lambda;
+
     @Option(names = "--smooth", defaultValue = "4", paramLabel = "K", description = "optimize: average the CLIP loss over K latents "
             + "near the current one each step (Gaussian offsets in W; not in StyleCLIP; 0 turns it off). Against the bundled "
             + "CLIP it keeps the edit to the prompt (default: ${DEFAULT-VALUE}).")
@@ -129,11 +134,13 @@ public final class EditCommand implements Callable<Integer> {
 
     /** Latent optimization's defaults: tuned on the bundled set (world eval's table), and for published generators. */
     static final class Defaults {
-        static final int BUNDLED_STEPS = 25;
+        static final int BUNDLED_STEPS = BundledModels.OPTIMIZE_STEPS;
         static final int PUBLISHED_STEPS = 100;
-        static final double BUNDLED_L2 = 0.04;
+        static final double BUNDLED_L2 = BundledModels.OPTIMIZE_L2;
         static final double PUBLISHED_L2 = 0.008;
-        static final double BUNDLED_SIGMA = 0.12;
+        static final double BUNDLED_L1 = BundledModels.OPTIMIZE_L1;
+        static final double PUBLISHED_L1 = 0;
+        static final double BUNDLED_SIGMA = BundledModels.OPTIMIZE_SMOOTH_SIGMA;
         static final double PUBLISHED_SIGMA = 0.6;
 
         private Defaults() {
@@ -146,6 +153,7 @@ public final class EditCommand implements Callable<Integer> {
         boolean bundledG = generator == null, bundledClip = clip == null;
         int steps = this.steps != null ? this.steps : bundledG ? Defaults.BUNDLED_STEPS : Defaults.PUBLISHED_STEPS;
         double l2Lambda = this.l2Lambda != null ? this.l2Lambda : bundledG ? Defaults.BUNDLED_L2 : Defaults.PUBLISHED_L2;
+        double l1Lambda = this.l1Lambda != null ? this.l1Lambda : bundledG ? Defaults.BUNDLED_L1 : Defaults.PUBLISHED_L1;
         double smoothSigma = this.smoothSigma != null ? this.smoothSigma : bundledG ? Defaults.BUNDLED_SIGMA : Defaults.PUBLISHED_SIGMA;
         OptimizationSpace space = bundledG ? OptimizationSpace.W : OptimizationSpace.W_PLUS;
         if (this.space != null) {
@@ -157,7 +165,9 @@ public final class EditCommand implements Callable<Integer> {
             }
             if (space == OptimizationSpace.S) throw usage(wrong);
         }
-        if (steps < 1 || lr <= 0 || l2Lambda < 0) throw usage("--steps and --lr must be positive, --l2-lambda not negative");
+        if (steps < 1 || lr <= 0 || l2Lambda < 0 || l1Lambda < 0) {
+            throw usage("--steps and --lr must be positive, --l2-lambda and --l1-lambda not negative");
+        }
         if (beta <= 0 || beta >= 1) throw usage("--beta must be in (0, 1)");
         if (smooth < 0 || smoothSigma <= 0) throw usage("--smooth must be 0 or more and --smooth-sigma above 0");
         if (generator == null) dev.styleclip.tensor.Engine.preferThreads(1); // the bundled models are small
@@ -183,8 +193,8 @@ public final class EditCommand implements Callable<Integer> {
                 StepPrinter printer = new StepPrinter(err, "optimize", Math.max(1, steps / 10));
                 var result = new LatentOptimization(g, loss, null).run(start, new LatentOptimization.Settings(prompt,
                         OptimizationMode.EDIT, space, steps, lr, l2Lambda, 0).withSmoothing(
-                        LatentSmoothing.of(smooth, smoothSigma, seed != null ? seed : 0)), (l, img, lat, grad) ->
-                        printer.step(l.step(), steps, String.format("clip %.4f l2 %.4f", l.clip(), l.l2())));
+                        LatentSmoothing.of(smooth, smoothSigma, seed != null ? seed : 0)).withL1(l1Lambda), (l, img, lat, grad) ->
+                        printer.step(l.step(), steps, String.format("clip %.4f l2 %.4f l1 %.4f", l.clip(), l.l2(), l.l1())));
                 before = result.startImage();
                 after = result.finalImage();
                 saved = result.latent();
@@ -244,6 +254,7 @@ public final class EditCommand implements Callable<Integer> {
                 prov.put("steps", steps);
                 prov.put("lr", lr);
                 prov.put("l2_lambda", l2Lambda);
+                prov.put("l1_lambda", l1Lambda);
                 prov.put("smooth", smooth);
                 if (smooth > 0) prov.put("smooth_sigma", smoothSigma);
             } else {

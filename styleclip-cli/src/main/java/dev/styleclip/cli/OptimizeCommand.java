@@ -76,6 +76,10 @@ public final class OptimizeCommand implements Callable<Integer> {
     @Option(names = "--l2-lambda", defaultValue = "0.008", description = "Weight of the squared distance to the start (default: ${DEFAULT-VALUE}).")
     double l2Lambda;
 
+    @Option(names = "--l1-lambda", defaultValue = "0", description = "Weight of the absolute distance to the start, which leaves "
+            + "coordinates the prompt pulls weakly where they were; not in StyleCLIP (default: ${DEFAULT-VALUE}, off).")
+    double l1Lambda;
+
     @Option(names = "--id-lambda", defaultValue = "0.005", description = "Weight of the identity loss; 0 turns it off (default: ${DEFAULT-VALUE}).")
     double idLambda;
 
@@ -120,6 +124,7 @@ public final class OptimizeCommand implements Callable<Integer> {
             throw usage("--space: " + e.getMessage());
         }
         if (views < 0) throw usage("--views must be 0 or more");
+        if (l1Lambda < 0) throw usage("--l1-lambda must be 0 or more");
         if (smooth < 0 || smoothSigma <= 0) throw usage("--smooth must be 0 or more and --smooth-sigma above 0");
         if (smooth > 0 && sp == OptimizationSpace.S) throw usage("--smooth works with --space w+ or w, not s");
         if (steps < 1) throw usage("--steps must be >= 1");
@@ -158,14 +163,14 @@ public final class OptimizeCommand implements Callable<Integer> {
             if (start.size(0) != 1) throw usage("--latent holds " + start.size(0) + " latents; optimization takes one");
             var settings = new LatentOptimization.Settings(prompt, m, sp, steps, lr, l2Lambda, idLambda,
                     dev.styleclip.clip.ClipViews.of(views, seed != null ? seed : 0),
-                    LatentSmoothing.of(smooth, smoothSigma, seed != null ? seed : 0));
+                    LatentSmoothing.of(smooth, smoothSigma, seed != null ? seed : 0), l1Lambda);
             Map<String, String> text = Map.of("styleclip", provenanceJson(prompt, seed));
             AtomicFiles.write(dir.resolve("provenance.json"), provenanceJson(prompt, seed).getBytes(StandardCharsets.UTF_8));
-            StringBuilder csv = new StringBuilder("step,lr,clip,l2,id,total\n");
+            StringBuilder csv = new StringBuilder("step,lr,clip,l2,l1,id,total\n");
             try (ProgressBar bar = Progress.bar(slug(prompt), steps, "steps")) {
                 var result = method.run(start, settings, (losses, image, lat, grad) -> {
-                    csv.append(String.format("%d,%.8g,%.8g,%.8g,%.8g,%.8g%n", losses.step(), losses.lr(), losses.clip(),
-                            losses.l2(), losses.id(), losses.total()));
+                    csv.append(String.format("%d,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g%n", losses.step(), losses.lr(), losses.clip(),
+                            losses.l2(), losses.l1(), losses.id(), losses.total()));
                     try {
                         AtomicFiles.write(dir.resolve("losses.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
                         int done = losses.step() + 1;
@@ -211,6 +216,7 @@ public final class OptimizeCommand implements Callable<Integer> {
         p.put("steps", steps);
         p.put("lr", lr);
         p.put("l2_lambda", l2Lambda);
+        p.put("l1_lambda", l1Lambda);
         p.put("id_lambda", idLambda);
         p.put("views", views);
         p.put("smooth", smooth);

@@ -79,17 +79,22 @@ public final class WorldEvalCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.1", paramLabel = "LR", description = "optimize: peak learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--l2-lambda", defaultValue = "" + EditCommand.Defaults.BUNDLED_L2, paramLabel = "L", description = "optimize: weight of the distance to the start "
-            + "(default: ${DEFAULT-VALUE}, for the bundled set, whose attribute classes lie 0.5 apart on their own axes of w; "
-            + "0.05 trades success for preservation).")
+    @Option(names = "--l2-lambda", defaultValue = "" + EditCommand.Defaults.BUNDLED_L2, paramLabel = "L", description = "optimize: weight of the squared "
+            + "distance to the start (default: ${DEFAULT-VALUE}, for the bundled set, whose attribute classes lie 0.5 apart on "
+            + "their own axes of w; a higher weight trades success for preservation).")
     double l2Lambda;
+
+    @Option(names = "--l1-lambda", defaultValue = "" + EditCommand.Defaults.BUNDLED_L1, paramLabel = "L", description = "optimize: "
+            + "weight of the absolute distance to the start, which leaves the coordinates the prompt pulls weakly where they were "
+            + "(default: ${DEFAULT-VALUE}; 0 as StyleCLIP).")
+    double l1Lambda;
 
     @Option(names = "--space", defaultValue = "w", paramLabel = "SPACE", description = "optimize: w (one offset shared by every "
             + "layer), w+ (a vector per layer, as StyleCLIP) or s (default: ${DEFAULT-VALUE}: the bundled generator learned "
             + "what lies between its codes along shared rows; rows moved apart are untrained ground).")
     String spaceName;
 
-    @Option(names = "--smooth", defaultValue = "4", paramLabel = "K", description = "optimize: average the CLIP loss over K "
+    @Option(names = "--smooth", defaultValue = "" + BundledModels.OPTIMIZE_SMOOTH, paramLabel = "K", description = "optimize: average the CLIP loss over K "
             + "latents near the current one each step, moved by Gaussian offsets in W; 0 turns it off, as StyleCLIP "
             + "(default: ${DEFAULT-VALUE}).")
     int smooth;
@@ -138,6 +143,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (seeds < 1 || steps < 1 || recognitionSamples < 1) throw usage("--seeds, --steps and --recognition must be positive");
+        if (l1Lambda < 0) throw usage("--l1-lambda must be 0 or more");
         if (readable < 0 || readable > 1) throw usage("--readable must be in [0, 1]");
         if (views < 0) throw usage("--views must be 0 or more");
         OptimizationSpace space;
@@ -152,7 +158,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
             smooth = 0; // the default smoothing does not apply in S
         }
         LatentOptimization.Settings optimization = new LatentOptimization.Settings("", OptimizationMode.EDIT, space, steps, lr,
-                l2Lambda, 0, ClipViews.of(views, 0), LatentSmoothing.of(smooth, smoothSigma, 0));
+                l2Lambda, 0, ClipViews.of(views, 0), LatentSmoothing.of(smooth, smoothSigma, 0), l1Lambda);
         for (String m : methods) {
             if (!List.of("optimize", "mapper", "global").contains(m)) throw usage("unknown method '" + m + "' (optimize, mapper, global)");
         }

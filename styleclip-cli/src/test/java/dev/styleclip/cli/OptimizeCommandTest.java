@@ -33,7 +33,7 @@ class OptimizeCommandTest {
         BufferedImage strip = ImageIO.read(dir.resolve("before_after.png").toFile());
         assertEquals(64, strip.getWidth());
         List<String> csv = Files.readAllLines(dir.resolve("losses.csv"));
-        assertEquals("step,lr,clip,l2,id,total", csv.get(0));
+        assertEquals("step,lr,clip,l2,l1,id,total", csv.get(0));
         assertEquals(13, csv.size());
         double first = Double.parseDouble(csv.get(1).split(",")[2]);
         double last = Double.parseDouble(csv.get(12).split(",")[2]);

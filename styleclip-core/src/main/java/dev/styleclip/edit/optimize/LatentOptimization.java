@@ -24,7 +24,8 @@ import org.bytedeco.pytorch.global.torch;
  * prompt, plus, in edit mode, {@code l2_lambda * ||latent - start||^2} (a squared sum) and
  * {@code id_lambda * ID loss(image, start image)}. The learning rate follows {@link LearningRate}; as in the
  * reference, step 0 runs with lr 0 but still counts for Adam. {@link Settings#views} can average the CLIP loss over
- * random crops and flips, {@link Settings#smoothing} over latents near the current one, and
+ * random crops and flips, {@link Settings#smoothing} over latents near the current one,
+ * {@link Settings#l1Lambda} adds {@code l1_lambda * |latent - start|} (a sum of absolute values), and
  * {@link OptimizationSpace#W} moves every W+ row by one offset (none of them is in the reference).
  *
  * <p>Each step runs in its own native scope; only the latent and Adam's moments live across steps.
@@ -41,15 +42,25 @@ public final class LatentOptimization {
      * @param views     random views the CLIP loss is averaged over ({@link ClipViews#NONE}: the reference's one)
      * @param smoothing latents near the current one the CLIP loss is averaged over ({@link LatentSmoothing#NONE}: the
      *                  reference's loss at the latent itself); W+ and W only
+     * @param l1Lambda  weight of the absolute distance to the start latent (0, as the reference): a coordinate whose
+     *                  CLIP gradient is weaker than this weight (times the rows, in W) stays where it started, which
+     *                  keeps an edit to the few coordinates the prompt pulls hardest
      */
     public record Settings(String prompt, OptimizationMode mode, OptimizationSpace space, int steps, double lr,
-                           double l2Lambda, double idLambda, ClipViews views, LatentSmoothing smoothing) {
+                           double l2Lambda, double idLambda, ClipViews views, LatentSmoothing smoothing, double l1Lambda) {
         public Settings {
+            if (l1Lambda < 0) throw new IllegalArgumentException("l1Lambda must be 0 or more");
             if (views == null) throw new IllegalArgumentException("views must not be null (ClipViews.NONE for none)");
             if (smoothing == null) throw new IllegalArgumentException("smoothing must not be null (LatentSmoothing.NONE for none)");
             if (!smoothing.none() && space == OptimizationSpace.S) {
                 throw new IllegalArgumentException("latent smoothing works in W+ and W, not in S");
             }
+        }
+
+        /** Without the L1 term (the reference has none). */
+        public Settings(String prompt, OptimizationMode mode, OptimizationSpace space, int steps, double lr,
+                        double l2Lambda, double idLambda, ClipViews views, LatentSmoothing smoothing) {
+            this(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, 0);
         }
 
         /** The reference's loss: one view of the image as it is, at the latent itself. */
@@ -59,15 +70,19 @@ public final class LatentOptimization {
         }
 
         public Settings withPrompt(String p) {
-            return new Settings(p, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing);
+            return new Settings(p, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda);
         }
 
         public Settings withSmoothing(LatentSmoothing sm) {
-            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, sm);
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, sm, l1Lambda);
         }
 
         public Settings withViews(ClipViews v) {
-            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, v, smoothing);
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, v, smoothing, l1Lambda);
+        }
+
+        public Settings withL1(double l1) {
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1);
         }
 
         public static Settings defaults(String prompt) {
@@ -76,7 +91,7 @@ public final class LatentOptimization {
     }
 
     /** The losses a step starts from (computed before its update), as the reference prints them. */
-    public record StepLosses(int step, double lr, double clip, double l2, double id, double total) {
+    public record StepLosses(int step, double lr, double clip, double l2, double l1, double id, double total) {
     }
 
     /** Sees every step while its tensors are alive; copy what you keep. */
@@ -168,6 +183,7 @@ public final class LatentOptimization {
                 }
                 Tensor loss = clip;
                 double l2v = 0;
+                double l1v = 0;
                 double idv = 0;
                 if (s.mode() == OptimizationMode.EDIT) {
                     Tensor l2 = squaredDistance(latent, start);
@@ -175,6 +191,12 @@ public final class LatentOptimization {
                     if (s.space() == OptimizationSpace.W) l2 = l2.mul(new Scalar(g.config().nLatent()));
                     loss = loss.add(l2.mul(new Scalar(s.l2Lambda())));
                     l2v = l2.item_double();
+                    if (s.l1Lambda() > 0) {
+                        Tensor l1 = absoluteDistance(latent, start);
+                        if (s.space() == OptimizationSpace.W) l1 = l1.mul(new Scalar(g.config().nLatent()));
+                        loss = loss.add(l1.mul(new Scalar(s.l1Lambda())));
+                        l1v = l1.item_double();
+                    }
                     if (idTarget != null) {
                         Tensor id = idLoss.lossToTarget(image, idTarget);
                         loss = loss.add(id.mul(new Scalar(s.idLambda())));
@@ -183,7 +205,7 @@ public final class LatentOptimization {
                 }
                 adam.zeroGrad();
                 loss.backward();
-                StepLosses losses = new StepLosses(i, lr, clip.item_double(), l2v, idv, loss.item_double());
+                StepLosses losses = new StepLosses(i, lr, clip.item_double(), l2v, l1v, idv, loss.item_double());
                 Tensor grad = observer == null ? null : gradient(latent);
                 adam.step();
                 history.add(losses);
@@ -211,6 +233,16 @@ public final class LatentOptimization {
         Tensor total = null;
         for (int i = 0; i < latent.size(); i++) {
             Tensor d = start.get(i).sub(latent.get(i)).square().sum();
+            total = total == null ? d : total.add(d);
+        }
+        return total;
+    }
+
+    /** sum over entries of |start - latent|. */
+    private static Tensor absoluteDistance(List<Tensor> latent, List<Tensor> start) {
+        Tensor total = null;
+        for (int i = 0; i < latent.size(); i++) {
+            Tensor d = start.get(i).sub(latent.get(i)).abs().sum();
             total = total == null ? d : total.add(d);
         }
         return total;

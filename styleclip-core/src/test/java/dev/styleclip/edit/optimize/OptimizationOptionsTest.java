@@ -20,7 +20,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 /**
- * The optimization's additions to the reference (W space, random views, latent smoothing), on the tiny fixtures;
+ * The optimization's additions to the reference (W space, random views, latent smoothing, the L1 term), on the tiny fixtures;
  * with none of them a run is the reference's, which {@link LatentOptimizationParityTest} holds to PyTorch.
  */
 class OptimizationOptionsTest {
@@ -54,6 +54,41 @@ class OptimizationOptionsTest {
             assertTrue(offsets.get(offsets.size() - 1)[0] > 0, "the offset never moved");
             assertEquals(List.of(1L, (long) layers, (long) g.config().styleDim()),
                     List.of(r.latent().size(0), r.latent().size(1), r.latent().size(2)));
+        }
+    }
+
+    @Test
+    void theL1TermIsTheAbsoluteDistanceToTheStartAndShortensTheMove() throws Exception {
+        try (PointerScope scope = new PointerScope();
+             Generator g = Generator.load(Fixtures.path("stylegan2/tiny_g32.pt"));
+             ClipModel clip = ClipModel.load(Fixtures.path("clip/tiny_clip_jit.pt"))) {
+            LatentOptimization method = new LatentOptimization(g, new ClipLoss(clip, 32, ImageNormalization.NONE), null);
+            Tensor start = OptimizationMemoryTest.start(g);
+            double l1Lambda = 0.5; // above the tiny CLIP's pull on every coordinate
+            for (OptimizationSpace space : List.of(OptimizationSpace.W_PLUS, OptimizationSpace.W)) {
+                int steps = space == OptimizationSpace.W ? 30 : 6;
+                List<Double> absolute = new ArrayList<>();
+                var withL1 = method.run(start, settings(space, steps).withL1(l1Lambda), (losses, image, latent, grad) -> {
+                    int step = losses.step();
+                    if (step > 0) {
+                        assertEquals(absolute.get(step - 1), losses.l1(), 1e-5 * Math.max(1, losses.l1()), space + " step " + step);
+                    }
+                    assertEquals(losses.clip() + 0.008 * losses.l2() + l1Lambda * losses.l1(), losses.total(), 1e-5, space + " total");
+                    // the distance counted next step: every W+ entry once (in W that is the offset once per row)
+                    absolute.add(latent.sub(start).abs().sum().item_double());
+                });
+                assertEquals(0, withL1.losses().get(0).l1(), 1e-12, "the run starts at the start");
+                assertTrue(absolute.get(steps - 1) > 0, space + ": the latent never moved");
+                if (space == OptimizationSpace.W) {
+                    // Adam's momentum carries a coordinate past the start for a few steps; over 30 the pull back shows
+                    var without = method.run(start, settings(space, steps), null);
+                    assertEquals(0, without.losses().get(steps - 1).l1(), 0, "no L1 weight, no L1 term reported");
+                    double movedWith = withL1.latent().sub(start).abs().sum().item_double();
+                    double movedWithout = without.latent().sub(start).abs().sum().item_double();
+                    assertTrue(movedWith < 0.8 * movedWithout, "the L1 term did not shorten the move (" + movedWith + " vs " + movedWithout + ")");
+                }
+            }
+            assertThrows(IllegalArgumentException.class, () -> settings(OptimizationSpace.W, 3).withL1(-0.1));
         }
     }
 
