@@ -230,19 +230,19 @@ public final class LatentOptimization {
 
     /** sum over entries of ((start - latent)^2).sum(): every W+ row or every S entry, frozen ones included. */
     private static Tensor squaredDistance(List<Tensor> latent, List<Tensor> start) {
-        Tensor total = null;
-        for (int i = 0; i < latent.size(); i++) {
-            Tensor d = start.get(i).sub(latent.get(i)).square().sum();
-            total = total == null ? d : total.add(d);
-        }
-        return total;
+        return distance(latent, start, true);
     }
 
-    /** sum over entries of |start - latent|. */
+    /** sum over entries of |start - latent|, the same entries. */
     private static Tensor absoluteDistance(List<Tensor> latent, List<Tensor> start) {
+        return distance(latent, start, false);
+    }
+
+    private static Tensor distance(List<Tensor> latent, List<Tensor> start, boolean squared) {
         Tensor total = null;
         for (int i = 0; i < latent.size(); i++) {
-            Tensor d = start.get(i).sub(latent.get(i)).abs().sum();
+            Tensor diff = start.get(i).sub(latent.get(i));
+            Tensor d = (squared ? diff.square() : diff.abs()).sum();
             total = total == null ? d : total.add(d);
         }
         return total;
