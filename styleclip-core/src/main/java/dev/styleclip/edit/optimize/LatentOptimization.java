@@ -43,8 +43,9 @@ public final class LatentOptimization {
      * @param smoothing latents near the current one the CLIP loss is averaged over ({@link LatentSmoothing#NONE}: the
      *                  reference's loss at the latent itself); W+ and W only
      * @param l1Lambda  weight of the absolute distance to the start latent (0, as the reference): a coordinate whose
-     *                  CLIP gradient is weaker than this weight (times the rows, in W) stays where it started, which
-     *                  keeps an edit to the few coordinates the prompt pulls hardest
+     *                  CLIP gradient is weaker than this weight (times the rows, in W) is pulled back to where it
+     *                  started (Adam's momentum carries it past for a few steps first), which keeps an edit to the
+     *                  coordinates the prompt pulls hardest
      */
     public record Settings(String prompt, OptimizationMode mode, OptimizationSpace space, int steps, double lr,
                            double l2Lambda, double idLambda, ClipViews views, LatentSmoothing smoothing, double l1Lambda) {
@@ -186,14 +187,11 @@ public final class LatentOptimization {
                 double l1v = 0;
                 double idv = 0;
                 if (s.mode() == OptimizationMode.EDIT) {
-                    Tensor l2 = squaredDistance(latent, start);
-                    // in W the offset moves every row: its distance counts once per row, as the same move in W+ would
-                    if (s.space() == OptimizationSpace.W) l2 = l2.mul(new Scalar(g.config().nLatent()));
+                    Tensor l2 = distance(latent, start, s.space(), true);
                     loss = loss.add(l2.mul(new Scalar(s.l2Lambda())));
                     l2v = l2.item_double();
                     if (s.l1Lambda() > 0) {
-                        Tensor l1 = absoluteDistance(latent, start);
-                        if (s.space() == OptimizationSpace.W) l1 = l1.mul(new Scalar(g.config().nLatent()));
+                        Tensor l1 = distance(latent, start, s.space(), false);
                         loss = loss.add(l1.mul(new Scalar(s.l1Lambda())));
                         l1v = l1.item_double();
                     }
@@ -228,24 +226,19 @@ public final class LatentOptimization {
         return space == OptimizationSpace.W ? startWPlus.add(latent.get(0)) : flat(latent);
     }
 
-    /** sum over entries of ((start - latent)^2).sum(): every W+ row or every S entry, frozen ones included. */
-    private static Tensor squaredDistance(List<Tensor> latent, List<Tensor> start) {
-        return distance(latent, start, true);
-    }
-
-    /** sum over entries of |start - latent|, the same entries. */
-    private static Tensor absoluteDistance(List<Tensor> latent, List<Tensor> start) {
-        return distance(latent, start, false);
-    }
-
-    private static Tensor distance(List<Tensor> latent, List<Tensor> start, boolean squared) {
+    /**
+     * The distance to the start, squared ((start - latent)^2 summed) or absolute (|start - latent| summed), over every
+     * W+ row or every S entry, frozen ones included. In W the offset moves every row, so its distance counts once per
+     * row, as the same move in W+ would.
+     */
+    private Tensor distance(List<Tensor> latent, List<Tensor> start, OptimizationSpace space, boolean squared) {
         Tensor total = null;
         for (int i = 0; i < latent.size(); i++) {
             Tensor diff = start.get(i).sub(latent.get(i));
             Tensor d = (squared ? diff.square() : diff.abs()).sum();
             total = total == null ? d : total.add(d);
         }
-        return total;
+        return space == OptimizationSpace.W ? total.mul(new Scalar(g.config().nLatent())) : total;
     }
 
     private Tensor flat(List<Tensor> latent) {
