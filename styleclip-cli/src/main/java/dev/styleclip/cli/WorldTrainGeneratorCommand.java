@@ -6,6 +6,7 @@ import dev.styleclip.train.gan.GanOptions;
 import dev.styleclip.train.gan.RenderDistillation;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.bytedeco.pytorch.Tensor;
@@ -114,6 +115,17 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
     @Option(names = "--log-every", defaultValue = "25", paramLabel = "K", description = "Progress line every K steps (default: ${DEFAULT-VALUE}).")
     long logEvery;
 
+    @Option(names = "--detail-weight", defaultValue = "0", paramLabel = "K",
+            description = "Weight the L1 per pixel by 1 + K * the detail mask: where the --detail-categories show on the "
+                    + "canonical face (WorldData.detailMask), so that lips, eyes and beards count as much as their meaning "
+                    + "and not as their few pixels (default: ${DEFAULT-VALUE}, a plain mean).")
+    double detailWeight;
+
+    @Option(names = "--detail-categories", split = ",", paramLabel = "C,...",
+            defaultValue = "makeup,eye_color,expression,facial_hair,eyewear",
+            description = "Categories of the detail mask (default: ${DEFAULT-VALUE}).")
+    List<String> detailCategories;
+
     @Option(names = "--init", paramLabel = "FILE",
             description = "Start from this generator file's g_ema (e.g. an earlier run's generator.pt, or the bundled one) "
                     + "instead of random weights; Adam starts afresh and steps count from 0.")
@@ -127,6 +139,9 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** Human portraits the detail mask averages over. */
+    static final int DETAIL_PORTRAITS = 64;
 
     @Override
     public Integer call() throws Exception {
@@ -143,6 +158,21 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
         if (crossfadeFactors < 1 || crossfadeFactors > 3) throw usage("--crossfade-factors must be 1 to 3");
         if (!(crossfadeSharpness >= 0) || !(crossfadeOvershoot >= 0) || !(crossfadeRowJitter >= 0) || !(crossfadeNoise >= 0)) {
             throw usage("--crossfade-sharpness, --crossfade-overshoot, --crossfade-row-jitter and --crossfade-noise must not be negative");
+        }
+        if (!(detailWeight >= 0)) throw usage("--detail-weight must not be negative");
+        List<dev.styleclip.world.AttributeCategory> details = new java.util.ArrayList<>();
+        for (String c : detailCategories) {
+            dev.styleclip.world.AttributeCategory cat;
+            try {
+                cat = dev.styleclip.world.AttributeCategory.byName(c.trim());
+            } catch (IllegalArgumentException e) {
+                throw usage("--detail-categories: " + e.getMessage());
+            }
+            if (!WorldData.DETAIL_CATEGORIES.contains(cat)) {
+                throw usage("--detail-categories: no detail mask for " + c + "; known: "
+                        + WorldData.DETAIL_CATEGORIES.stream().map(dev.styleclip.world.AttributeCategory::name).toList());
+            }
+            details.add(cat);
         }
         var ch = GanOptions.parseChannels(channels);
         int size = ch.keySet().stream().mapToInt(Integer::intValue).max().orElseThrow();
@@ -176,6 +206,18 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
             if (oneHot != null) {
                 double moved = t.relayout(dev.styleclip.train.gan.LatentCodes.oneHot(WorldData.priorFactors(), styleDim, oneHot), ramp);
                 o.printf("re-laid the codes one-hot at distance %s (images moved by at most %.4f)%n", oneHot, moved);
+            }
+            if (detailWeight > 0) {
+                float[] mask = WorldData.detailMask(details, DETAIL_PORTRAITS, size, seed);
+                float[] w = new float[mask.length];
+                double mean = 0;
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = (float) (1 + detailWeight * mask[i]);
+                    mean += w[i] / w.length;
+                }
+                t.setPixelWeights(w);
+                o.printf("L1 weighted by 1 + %s * the detail mask of %s (mean weight %.3f)%n", detailWeight,
+                        details.stream().map(dev.styleclip.world.AttributeCategory::name).toList(), mean);
             }
             org.bytedeco.pytorch.global.torch.manual_seed(12345);
             Tensor fixed = org.bytedeco.pytorch.global.torch.randn(8, styleDim);

@@ -117,13 +117,24 @@ class BundledCommandsTest {
         }
         Path gen = dir.resolve("gen");
         CliRun r = CliRun.of("world", "train-generator", "--steps", "2", "--batch", "2", "--channels", "4:32,8:32,16:32",
-                "--style-dim", "32", "--n-mlp", "2", "--every", "1", "--out", gen.toString());
+                "--style-dim", "32", "--n-mlp", "2", "--every", "1", "--detail-weight", "4", "--detail-categories", "makeup,eye_color",
+                "--out", gen.toString());
         assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("L1 weighted by 1 + 4.0 * the detail mask of [makeup, eye_color]"), r.out());
         try (Generator g = Generator.load(gen.resolve("generator.pt"))) {
             assertEquals(16, g.config().size());
         }
         assertTrue(Files.exists(gen.resolve("samples/000002.png")));
         assertEquals(2, CliRun.of("world", "train-generator", "--steps", "2", "--style-dim", "8", "--out", gen.toString()).code());
+        CliRun negative = CliRun.of("world", "train-generator", "--steps", "1", "--detail-weight", "-1", "--out", gen.toString());
+        assertEquals(2, negative.code());
+        assertTrue(negative.err().contains("--detail-weight must not be negative"), negative.err());
+        CliRun background = CliRun.of("world", "train-generator", "--steps", "1", "--detail-categories", "makeup,background", "--out", gen.toString());
+        assertEquals(2, background.code());
+        assertTrue(background.err().contains("no detail mask for background"), background.err());
+        CliRun unknown = CliRun.of("world", "train-generator", "--steps", "1", "--detail-categories", "lipstick", "--out", gen.toString());
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("unknown attribute category 'lipstick'"), unknown.err());
         CliRun oneHot = CliRun.of("world", "train-generator", "--steps", "1", "--one-hot-codes", "0.5", "--out", gen.toString());
         assertEquals(2, oneHot.code());
         assertTrue(oneHot.err().contains("--one-hot-codes needs --codes and --init"), oneHot.err());

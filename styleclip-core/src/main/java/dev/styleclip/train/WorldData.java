@@ -109,6 +109,75 @@ public final class WorldData {
         return v;
     }
 
+    /** The categories {@link #detailMask} handles: the small features of a human face. */
+    public static final List<AttributeCategory> DETAIL_CATEGORIES = List.of(AttributeCategory.MAKEUP,
+            AttributeCategory.EYE_COLOR, AttributeCategory.EXPRESSION, AttributeCategory.FACIAL_HAIR, AttributeCategory.EYEWEAR);
+
+    /**
+     * Where the attributes of {@code categories} show in the generator's canonical pose ({@link dev.styleclip.world.WorldPrior}),
+     * [size * size] row-major in [0, 1]. Per category: per pixel, over {@code portraits} human portraits of the prior
+     * (drawn from {@code seed}) and every other class of the category, the summed largest channel difference between
+     * the portrait and the same portrait with that class, scaled so that its largest value is 1; the mask is the
+     * largest of the categories' at each pixel, so that a pair of eyes weighs as much as a beard. Render distillation
+     * weights its L1 with it ({@code RenderDistillation#setPixelWeights}): a lipstick covers a few dozen of 4096
+     * pixels, and an unweighted mean hardly asks for it.
+     */
+    public static float[] detailMask(List<AttributeCategory> categories, int portraits, int size, long seed) {
+        if (categories.isEmpty()) throw new IllegalArgumentException("no categories for the detail mask");
+        for (AttributeCategory c : categories) {
+            if (!DETAIL_CATEGORIES.contains(c)) throw new IllegalArgumentException("no detail mask for " + c.name() + "; known: " + DETAIL_CATEGORIES);
+        }
+        if (portraits < 1) throw new IllegalArgumentException("need at least one portrait for the detail mask");
+        double[][] sum = new double[categories.size()][size * size];
+        java.util.Random r = new java.util.Random(seed);
+        int found = 0;
+        for (int tries = 0; found < portraits; tries++) {
+            if (tries > 100 * portraits) throw new IllegalStateException("the prior drew too few humans");
+            float[] z = new float[dev.styleclip.world.WorldPrior.USED_DIMENSIONS];
+            for (int i = 0; i < z.length; i++) z[i] = (float) r.nextGaussian();
+            WorldSample s = dev.styleclip.world.WorldPrior.sample(z, tries);
+            if (!s.attributes().isHuman()) continue;
+            found++;
+            java.awt.image.BufferedImage base = dev.styleclip.world.PortraitRenderer.render(s.attributes(), s.nuisance(), size);
+            for (int ci = 0; ci < categories.size(); ci++) {
+                AttributeCategory c = categories.get(ci);
+                int own = c.index(s.attributes());
+                for (int k = 0; k < c.numClasses(); k++) {
+                    if (k == own) continue;
+                    java.awt.image.BufferedImage other = dev.styleclip.world.PortraitRenderer.render(withClass(s.attributes(), c, k), s.nuisance(), size);
+                    for (int y = 0; y < size; y++) {
+                        for (int x = 0; x < size; x++) {
+                            int a = base.getRGB(x, y), b = other.getRGB(x, y), d = 0;
+                            for (int sh = 0; sh <= 16; sh += 8) d = Math.max(d, Math.abs(((a >> sh) & 255) - ((b >> sh) & 255)));
+                            sum[ci][y * size + x] += d;
+                        }
+                    }
+                }
+            }
+        }
+        float[] mask = new float[size * size];
+        for (double[] m : sum) {
+            double max = 0;
+            for (double v : m) max = Math.max(max, v);
+            if (max == 0) continue;
+            for (int i = 0; i < mask.length; i++) mask[i] = (float) Math.max(mask[i], m[i] / max);
+        }
+        return mask;
+    }
+
+    /** {@code a} with class {@code k} of {@code c} (a category of {@link #DETAIL_CATEGORIES}). */
+    static WorldAttributes withClass(WorldAttributes a, AttributeCategory c, int k) {
+        Object v = c.values().get(k);
+        return switch (c.name()) {
+            case "makeup" -> a.withMakeup((WorldAttributes.Makeup) v);
+            case "eye_color" -> a.withEyeColor((WorldAttributes.EyeColor) v);
+            case "expression" -> a.withExpression((WorldAttributes.Expression) v);
+            case "facial_hair" -> a.withFacialHair((WorldAttributes.FacialHair) v);
+            case "eyewear" -> a.withEyewear((WorldAttributes.Eyewear) v);
+            default -> throw new IllegalArgumentException("no detail mask for " + c.name());
+        };
+    }
+
     /** Portraits labelled with the class of every {@link AttributeCategory} (-1 where it does not apply). */
     public static LabeledImageBatches labeled(int imageSize, long seedOffset) {
         return labeled(imageSize, seedOffset, 0);

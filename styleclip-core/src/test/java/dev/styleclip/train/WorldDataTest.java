@@ -86,4 +86,44 @@ class WorldDataTest {
         long w = img.size(2);
         return img.narrow(2, 1, w - 1).sub(img.narrow(2, 0, w - 1)).pow(new org.bytedeco.pytorch.Scalar(2)).mean().item_double();
     }
+
+    @Test
+    void theDetailMaskLiesOnTheFaceWhereTheAttributeIsDrawn() {
+        int size = 64;
+        float[] eyes = WorldData.detailMask(java.util.List.of(dev.styleclip.world.AttributeCategory.EYE_COLOR), 16, size, 0);
+        float[] beard = WorldData.detailMask(java.util.List.of(dev.styleclip.world.AttributeCategory.FACIAL_HAIR), 16, size, 0);
+        float[] both = WorldData.detailMask(java.util.List.of(dev.styleclip.world.AttributeCategory.EYE_COLOR,
+                dev.styleclip.world.AttributeCategory.FACIAL_HAIR), 16, size, 0);
+        float max = 0;
+        int eyePixels = 0, beardPixels = 0;
+        double eyeRow = 0, beardRow = 0;
+        for (int i = 0; i < size * size; i++) {
+            assertTrue(eyes[i] >= 0 && eyes[i] <= 1 && beard[i] >= 0 && beard[i] <= 1);
+            // each category scaled to 1 on its own, the mask is the larger of the two at every pixel
+            assertEquals(Math.max(eyes[i], beard[i]), both[i], 1e-6);
+            max = Math.max(max, eyes[i]);
+            if (eyes[i] > 0.1) {
+                eyePixels++;
+                eyeRow += i / size;
+            }
+            if (beard[i] > 0.1) {
+                beardPixels++;
+                beardRow += i / size;
+            }
+        }
+        assertEquals(1f, max, 1e-6);
+        // the background never changes: the image's border rows and columns stay 0
+        for (int k = 0; k < size; k++) {
+            for (int[] p : new int[][] {{0, k}, {size - 1, k}, {k, 0}, {k, size - 1}}) assertEquals(0f, both[p[0] * size + p[1]], "pixel " + p[0] + "," + p[1]);
+        }
+        // irises are a few pixels; a beard covers the lower face, below them
+        assertTrue(eyePixels > 4 && eyePixels < 0.02 * size * size, "eye pixels " + eyePixels);
+        assertTrue(beardPixels > 5 * eyePixels, "beard pixels " + beardPixels + " vs eyes " + eyePixels);
+        assertTrue(beardRow / beardPixels > eyeRow / eyePixels + 5, "beard below the eyes: rows " + beardRow / beardPixels + " vs " + eyeRow / eyePixels);
+        // the same seed, the same mask
+        assertTrue(java.util.Arrays.equals(eyes, WorldData.detailMask(java.util.List.of(dev.styleclip.world.AttributeCategory.EYE_COLOR), 16, size, 0)));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> WorldData.detailMask(java.util.List.of(dev.styleclip.world.AttributeCategory.BACKGROUND), 4, size, 0));
+        assertTrue(e.getMessage().contains("background"), e.getMessage());
+    }
 }

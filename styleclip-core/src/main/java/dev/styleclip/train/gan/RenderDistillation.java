@@ -145,6 +145,8 @@ public final class RenderDistillation implements AutoCloseable {
     private final LatentCodes emaCodes;
     private double lastMappingLoss = Double.NaN;
     private long nextStep;
+    /** Per-pixel weights of the L1 [S * S], or null for a plain mean. */
+    private float[] pixelWeights;
     /** A designed layout ({@link #relayout}): the codes stay as they are, and saved weights ignore what they never span. */
     private boolean codesFixed;
 
@@ -404,7 +406,28 @@ public final class RenderDistillation implements AutoCloseable {
         return lastMappingLoss;
     }
 
-    /** One update; returns the L1 loss of the batch. */
+    /**
+     * Weights the training L1 per pixel, the same for every channel and image: the loss becomes
+     * {@code mean(w * |image - target|) / mean(w)}, so that its scale stays that of the plain mean (null: the plain
+     * mean). {@link #emaLoss} stays unweighted.
+     */
+    public void setPixelWeights(float[] weights) {
+        int s = opts.config().size();
+        if (weights != null && weights.length != s * s) {
+            throw new IllegalArgumentException("pixel weights: " + weights.length + " values for a " + s + "x" + s + " image");
+        }
+        if (weights != null) {
+            double sum = 0;
+            for (float w : weights) {
+                if (!(w >= 0)) throw new IllegalArgumentException("pixel weights must not be negative, got " + w);
+                sum += w;
+            }
+            if (sum == 0) throw new IllegalArgumentException("pixel weights are all 0");
+        }
+        this.pixelWeights = weights == null ? null : weights.clone();
+    }
+
+    /** One update; returns the (weighted, {@link #setPixelWeights}) L1 loss of the batch. */
     public double step() {
         try (PointerScope scope = new PointerScope()) {
             Tensor z = latents(nextStep);
@@ -424,6 +447,11 @@ public final class RenderDistillation implements AutoCloseable {
             }
             Tensor img = g.synthesize(wplus, NoiseMode.CONST);
             Tensor loss = img.sub(target).abs().mean();
+            if (pixelWeights != null) {
+                int s = opts.config().size();
+                Tensor w = dev.styleclip.tensor.Tensors.floats(pixelWeights, 1, 1, s, s);
+                loss = img.sub(target).abs().mul(w).mean().div(w.mean());
+            }
             Tensor mappingLoss = null;
             if (codes != null && !codesFixed) { // fixed codes come with their compiled mapping
                 torch.manual_seed(opts.seed() * 1_000_003L + nextStep + 500_000_000L);

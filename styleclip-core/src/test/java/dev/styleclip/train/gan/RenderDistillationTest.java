@@ -174,4 +174,42 @@ class RenderDistillationTest {
         }
         assertEquals(losses[0], losses[1], 0.0);
     }
+
+    @Test
+    void pixelWeightsWeightTheL1AndKeepItsScale() throws Exception {
+        Engine.init();
+        int n = 16 * 16;
+        float[] two = new float[n];
+        java.util.Arrays.fill(two, 2f);
+        float[] bottom = new float[n];
+        for (int i = n - 16 * 4; i < n; i++) bottom[i] = 1f; // the last four rows only
+        double[] first = new double[3];
+        double[][] weightedRun = new double[1][];
+        for (int r = 0; r < 3; r++) {
+            try (PointerScope scope = new PointerScope(); RenderDistillation t = new RenderDistillation(tiny(), WorldData.priorRenders(16))) {
+                if (r == 1) t.setPixelWeights(two);
+                if (r == 2) t.setPixelWeights(bottom);
+                first[r] = t.step();
+                if (r == 2) {
+                    double[] l = new double[40];
+                    l[0] = first[r];
+                    for (int i = 1; i < l.length; i++) l[i] = t.step();
+                    weightedRun[0] = l;
+                }
+            }
+        }
+        // uniform weights are the plain mean; weights on four rows are the mean error there, another number
+        assertEquals(first[0], first[1], 1e-6);
+        assertTrue(Math.abs(first[2] - first[0]) > 1e-4, "plain " + first[0] + " vs bottom rows " + first[2]);
+        double[] l = weightedRun[0];
+        double start = (l[0] + l[1] + l[2]) / 3, end = (l[37] + l[38] + l[39]) / 3;
+        assertTrue(end < 0.8 * start, "the weighted L1 goes down: " + start + " -> " + end);
+        try (RenderDistillation t = new RenderDistillation(tiny(), WorldData.priorRenders(16))) {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> t.setPixelWeights(new float[10]));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> t.setPixelWeights(new float[n]));
+            float[] negative = two.clone();
+            negative[5] = -1;
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> t.setPixelWeights(negative));
+        }
+    }
 }
