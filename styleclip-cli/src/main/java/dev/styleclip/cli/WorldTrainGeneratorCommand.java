@@ -115,6 +115,13 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
     @Option(names = "--log-every", defaultValue = "25", paramLabel = "K", description = "Progress line every K steps (default: ${DEFAULT-VALUE}).")
     long logEvery;
 
+    @Option(names = "--modulation-lr-mul", defaultValue = "1", paramLabel = "M",
+            description = "The synthesis's modulation weights (w -> style) learn at --lr times M. With --one-hot-codes an "
+                    + "attribute reaches the synthesis through one coordinate of w at 0.5, so its style moves about 20 "
+                    + "times slower per step than from a mapped w; an attribute not drawn before the layout needs a "
+                    + "larger M to be learned (default: ${DEFAULT-VALUE}).")
+    double modulationLrMul;
+
     @Option(names = "--detail-weight", defaultValue = "0", paramLabel = "K",
             description = "Weight the L1 per pixel by 1 + K * the detail mask: where the --detail-categories show on the "
                     + "canonical face (WorldData.detailMask), so that lips, eyes and beards count as much as their meaning "
@@ -160,6 +167,7 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
             throw usage("--crossfade-sharpness, --crossfade-overshoot, --crossfade-row-jitter and --crossfade-noise must not be negative");
         }
         if (!(detailWeight >= 0)) throw usage("--detail-weight must not be negative");
+        if (!(modulationLrMul > 0)) throw usage("--modulation-lr-mul must be positive");
         List<dev.styleclip.world.AttributeCategory> details = new java.util.ArrayList<>();
         for (String c : detailCategories) {
             dev.styleclip.world.AttributeCategory cat;
@@ -184,7 +192,8 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         var o = spec.commandLine().getOut();
         var opts = new RenderDistillation.Options(new GeneratorConfig(size, styleDim, nMlp, ch), batch, lr, ema, seed, warmup,
-                new RenderDistillation.Interpolation(crossfade, crossfadeFactors, crossfadeSharpness, crossfadeOvershoot, crossfadeRowJitter, crossfadeNoise));
+                new RenderDistillation.Interpolation(crossfade, crossfadeFactors, crossfadeSharpness, crossfadeOvershoot, crossfadeRowJitter, crossfadeNoise),
+                modulationLrMul);
         AtomicBoolean stop = new AtomicBoolean();
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         Thread hook = new Thread(() -> {

@@ -129,6 +129,9 @@ class BundledCommandsTest {
         CliRun negative = CliRun.of("world", "train-generator", "--steps", "1", "--detail-weight", "-1", "--out", gen.toString());
         assertEquals(2, negative.code());
         assertTrue(negative.err().contains("--detail-weight must not be negative"), negative.err());
+        CliRun modulation = CliRun.of("world", "train-generator", "--steps", "1", "--modulation-lr-mul", "0", "--out", gen.toString());
+        assertEquals(2, modulation.code());
+        assertTrue(modulation.err().contains("--modulation-lr-mul must be positive"), modulation.err());
         CliRun background = CliRun.of("world", "train-generator", "--steps", "1", "--detail-categories", "makeup,background", "--out", gen.toString());
         assertEquals(2, background.code());
         assertTrue(background.err().contains("no detail mask for background"), background.err());

@@ -90,16 +90,29 @@ public final class RenderDistillation implements AutoCloseable {
     }
 
     /**
-     * @param warmup steps over which the learning rate rises linearly to {@code lr} (a warm start with a fresh Adam
-     *               otherwise moves every weight by about lr in its first steps, undoing part of what the file held)
+     * @param warmup          steps over which the learning rate rises linearly to {@code lr} (a warm start with a fresh
+     *                        Adam otherwise moves every weight by about lr in its first steps, undoing part of what the
+     *                        file held)
+     * @param modulationLrMul the synthesis's modulation weights (w -> style) learn at {@code lr} times this. In a
+     *                        one-hot layout an attribute reaches the synthesis through one coordinate of w at 0.5, and
+     *                        EqualLinear scales the weights by 1 / sqrt(style_dim): a step of lr on such a column moves
+     *                        the style by lr * 0.5 / sqrt(128), about 20 times less than the same step does for a
+     *                        w drawn by a mapping network, so an attribute the synthesis did not draw before the
+     *                        layout was fixed (makeup, eye colour) is learned that much slower
      */
     public record Options(GeneratorConfig config, int batch, double lr, double emaDecay, long seed, long warmup,
-                          Interpolation interpolation) {
+                          Interpolation interpolation, double modulationLrMul) {
         public Options {
             if (batch < 1 || lr <= 0 || emaDecay < 0 || emaDecay >= 1 || warmup < 0) {
                 throw new IllegalArgumentException("need batch >= 1, lr > 0, 0 <= ema < 1, warmup >= 0");
             }
             if (interpolation == null) throw new IllegalArgumentException("interpolation must not be null (Interpolation.NONE for none)");
+            if (!(modulationLrMul > 0)) throw new IllegalArgumentException("the modulation learning-rate multiplier must be positive, got " + modulationLrMul);
+        }
+
+        public Options(GeneratorConfig config, int batch, double lr, double emaDecay, long seed, long warmup,
+                       Interpolation interpolation) {
+            this(config, batch, lr, emaDecay, seed, warmup, interpolation, 1);
         }
 
         public Options(GeneratorConfig config, int batch, double lr, double emaDecay, long seed, long warmup) {
@@ -111,7 +124,7 @@ public final class RenderDistillation implements AutoCloseable {
         }
 
         public Options withInterpolation(Interpolation i) {
-            return new Options(config, batch, lr, emaDecay, seed, warmup, i);
+            return new Options(config, batch, lr, emaDecay, seed, warmup, i, modulationLrMul);
         }
 
         /** The learning rate of step {@code step} (0-based). */
@@ -137,6 +150,9 @@ public final class RenderDistillation implements AutoCloseable {
     private final Generator g;
     private final Generator gEma;
     private final Adam adam;
+    /** The synthesis's modulation weights, at {@link Options#modulationLrMul} times the learning rate. */
+    private final Adam adamModulation;
+    private final List<Tensor> modulationParams = new ArrayList<>();
     private final Adam adamMapping;
     private final List<Tensor> synthParams = new ArrayList<>();
     private final List<Tensor> mappingParams = new ArrayList<>();
@@ -182,7 +198,8 @@ public final class RenderDistillation implements AutoCloseable {
                 if (GanWeights.isBuffer(e.getKey())) continue;
                 trainable.add(e.getKey());
                 e.getValue().set_requires_grad(true);
-                (e.getKey().startsWith("style.") ? mappingParams : synthParams).add(e.getValue());
+                (e.getKey().startsWith("style.") ? mappingParams
+                        : e.getKey().endsWith("modulation.weight") ? modulationParams : synthParams).add(e.getValue());
             }
             if (factorization == null && opts.interpolation().fraction() > 0) {
                 throw new IllegalArgumentException("crossfaded targets need codes mode");
@@ -202,6 +219,7 @@ public final class RenderDistillation implements AutoCloseable {
             g = Generator.create(opts.config(), StateDict.ofTensors("g", params), avg, "g");
             gEma = Generator.create(opts.config(), StateDict.ofTensors("g_ema", ema), avg, "g_ema");
             adam = new Adam(synthParams, opts.lr(), 0.9, 0.99, 1e-8);
+            adamModulation = new Adam(modulationParams, opts.lr() * opts.modulationLrMul(), 0.9, 0.99, 1e-8);
             adamMapping = new Adam(mappingParams, opts.lr() / MAPPING_LR_MUL, 0.9, 0.99, 1e-8);
         } catch (CheckpointException | RuntimeException e) {
             owned.deallocate();
@@ -391,6 +409,11 @@ public final class RenderDistillation implements AutoCloseable {
         return last;
     }
 
+    /** The weights being trained, by rosinality's key (live tensors, for tests). */
+    Map<String, Tensor> trainingWeights() {
+        return params;
+    }
+
     public Generator generatorEma() {
         return gEma;
     }
@@ -463,11 +486,14 @@ public final class RenderDistillation implements AutoCloseable {
                 mappingLoss = g.mapping(z2).sub(want).pow(new Scalar(2)).mean();
             }
             adam.setLr(opts.lrAt(nextStep));
+            adamModulation.setLr(opts.lrAt(nextStep) * opts.modulationLrMul());
             adamMapping.setLr((codes != null ? CODES_MAPPING_LR : opts.lrAt(nextStep)) / MAPPING_LR_MUL);
             adam.zeroGrad();
+            adamModulation.zeroGrad();
             adamMapping.zeroGrad();
             (mappingLoss != null ? loss.add(mappingLoss) : loss).backward();
             adam.step();
+            adamModulation.step();
             adamMapping.step();
             try (NoGradGuard ng = new NoGradGuard()) {
                 for (String k : trainable) {

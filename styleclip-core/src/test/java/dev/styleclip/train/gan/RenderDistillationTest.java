@@ -212,4 +212,29 @@ class RenderDistillationTest {
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> t.setPixelWeights(negative));
         }
     }
+
+    @Test
+    void theModulationWeightsLearnAtTheirOwnRate() throws Exception {
+        Engine.init();
+        String mod = "conv1.conv.modulation.weight", conv = "conv1.conv.weight";
+        double[][] moved = new double[2][2];
+        double[] mul = {1, 10};
+        for (int r = 0; r < 2; r++) {
+            RenderDistillation.Options o = tiny();
+            o = new RenderDistillation.Options(o.config(), o.batch(), o.lr(), o.emaDecay(), o.seed(), o.warmup(), o.interpolation(), mul[r]);
+            try (PointerScope scope = new PointerScope(); RenderDistillation t = new RenderDistillation(o, WorldData.priorRenders(16))) {
+                Tensor mod0 = t.trainingWeights().get(mod).detach().clone(), conv0 = t.trainingWeights().get(conv).detach().clone();
+                for (int i = 0; i < 3; i++) t.step();
+                moved[r][0] = Tensors.maxAbsDiff(t.trainingWeights().get(mod).detach(), mod0);
+                moved[r][1] = Tensors.maxAbsDiff(t.trainingWeights().get(conv).detach(), conv0);
+            }
+        }
+        // Adam's first steps move each weight by about its learning rate: ten times as far for the modulations only
+        double modRatio = moved[1][0] / moved[0][0], convRatio = moved[1][1] / moved[0][1];
+        assertTrue(modRatio > 6 && modRatio < 14, "modulation weights moved " + java.util.Arrays.toString(moved[0]) + " vs " + java.util.Arrays.toString(moved[1]));
+        assertTrue(convRatio > 0.5 && convRatio < 2, "convolution weights moved " + moved[0][1] + " vs " + moved[1][1]);
+        RenderDistillation.Options o = tiny();
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () ->
+                new RenderDistillation.Options(o.config(), o.batch(), o.lr(), o.emaDecay(), o.seed(), o.warmup(), o.interpolation(), 0));
+    }
 }
