@@ -91,7 +91,7 @@ public final class OptimizeCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     double smoothSigma;
 
-    @Option(names = "--views", defaultValue = "0", description = "Average the CLIP loss over N random crops (80-100% of the side) "
+    @Option(names = "--views", defaultValue = "0", description = "Average the CLIP loss over N random crops (80-100%% of the side) "
             + "and mirrorings per step; not in StyleCLIP (default: ${DEFAULT-VALUE}, the image as it is).")
     int views;
 

@@ -21,7 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "classifier: the attribute classifier that judges edits (written to DIR/classifier.pt);",
                 "clip: the small CLIP, contrastive on portraits and their captions (DIR/clip.pt, resumable: "
                         + "rerun the same command to continue from DIR/clip_train_state.pt).",
-                "The generator is trained with 'styleclip world train-gan'."})
+                "The generator is trained with 'styleclip world train-generator' (render distillation, the bundled one) or 'styleclip world train-gan'."})
 public final class WorldTrainCommand implements Callable<Integer> {
     enum Model { classifier, clip }
 
@@ -37,7 +37,7 @@ public final class WorldTrainCommand implements Callable<Integer> {
     @Option(names = "--lr", paramLabel = "LR", description = "Learning rate (default: 1e-3 classifier, 5e-4 clip).")
     Double lr;
 
-    @Option(names = "--warmup", paramLabel = "N", description = "clip: warm-up steps (default: 5% of --steps; a resumed run must give its original value).")
+    @Option(names = "--warmup", paramLabel = "N", description = "clip: warm-up steps (default: 5%% of --steps; a resumed run must give its original value).")
     Long warmup;
 
     @Option(names = "--size", defaultValue = "64", paramLabel = "PX", description = "Image size (default: ${DEFAULT-VALUE}).")

@@ -45,4 +45,26 @@ class InspectCommandTest {
         assertEquals(0, r.code());
         assertTrue(r.out().contains("generate") && r.out().contains("inspect") && r.out().contains("bench"), r.out());
     }
+
+    @Test
+    void everyCommandsHelpFormatsWithoutPicocliWarnings() {
+        // picocli runs each description through String.format: a lone '%' makes it warn on stderr and print the raw text
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        int seen = 0;
+        try {
+            System.setErr(new java.io.PrintStream(captured, true));
+            java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(java.util.List.of(new picocli.CommandLine(new Main())));
+            while (!todo.isEmpty()) {
+                picocli.CommandLine c = todo.pop();
+                todo.addAll(c.getSubcommands().values());
+                assertTrue(c.getUsageMessage().contains("Usage:"), c.getCommandName());
+                seen++;
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        assertTrue(seen > 20, "walked " + seen + " commands");
+        assertTrue(!captured.toString().contains("picocli WARN"), captured.toString());
+    }
 }
