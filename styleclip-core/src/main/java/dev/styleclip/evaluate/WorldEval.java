@@ -418,16 +418,7 @@ public final class WorldEval {
 
     /** {@code a} showing the target (a human attribute), or null for a species target. */
     static WorldAttributes withTarget(WorldAttributes a, Target t) {
-        Object v = t.attributeCategory().values().get(t.classIndex());
-        return switch (t.category()) {
-            case "expression" -> a.withExpression((WorldAttributes.Expression) v);
-            case "eyewear" -> a.withEyewear((WorldAttributes.Eyewear) v);
-            case "facial_hair" -> a.withFacialHair((WorldAttributes.FacialHair) v);
-            case "makeup" -> a.withMakeup((WorldAttributes.Makeup) v);
-            case "hair_style" -> a.withHair((WorldAttributes.HairStyle) v, a.hairColor());
-            case "hair_color" -> a.withHair(a.hairStyle(), (WorldAttributes.HairColor) v);
-            default -> null;
-        };
+        return t.attributeCategory() == AttributeCategory.SPECIES ? null : t.attributeCategory().withClass(a, t.classIndex());
     }
 
     /** Accuracy of a linear probe on CLIP's image features for one category, beside always naming its commonest class. */

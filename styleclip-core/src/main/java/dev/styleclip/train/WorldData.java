@@ -144,7 +144,7 @@ public final class WorldData {
                 int own = c.index(s.attributes());
                 for (int k = 0; k < c.numClasses(); k++) {
                     if (k == own) continue;
-                    java.awt.image.BufferedImage other = dev.styleclip.world.PortraitRenderer.render(withClass(s.attributes(), c, k), s.nuisance(), size);
+                    java.awt.image.BufferedImage other = dev.styleclip.world.PortraitRenderer.render(c.withClass(s.attributes(), k), s.nuisance(), size);
                     for (int y = 0; y < size; y++) {
                         for (int x = 0; x < size; x++) {
                             int a = base.getRGB(x, y), b = other.getRGB(x, y), d = 0;
@@ -163,19 +163,6 @@ public final class WorldData {
             for (int i = 0; i < mask.length; i++) mask[i] = (float) Math.max(mask[i], m[i] / max);
         }
         return mask;
-    }
-
-    /** {@code a} with class {@code k} of {@code c} (a category of {@link #DETAIL_CATEGORIES}). */
-    static WorldAttributes withClass(WorldAttributes a, AttributeCategory c, int k) {
-        Object v = c.values().get(k);
-        return switch (c.name()) {
-            case "makeup" -> a.withMakeup((WorldAttributes.Makeup) v);
-            case "eye_color" -> a.withEyeColor((WorldAttributes.EyeColor) v);
-            case "expression" -> a.withExpression((WorldAttributes.Expression) v);
-            case "facial_hair" -> a.withFacialHair((WorldAttributes.FacialHair) v);
-            case "eyewear" -> a.withEyewear((WorldAttributes.Eyewear) v);
-            default -> throw new IllegalArgumentException("no detail mask for " + c.name());
-        };
     }
 
     /** Portraits labelled with the class of every {@link AttributeCategory} (-1 where it does not apply). */

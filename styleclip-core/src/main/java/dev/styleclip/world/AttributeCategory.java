@@ -78,6 +78,26 @@ public final class AttributeCategory {
         return i == NOT_APPLICABLE ? null : classNames.get(i);
     }
 
+    /**
+     * {@code a} with class {@code k} of this category, everything else kept: the features of a human portrait that a
+     * copy can change alone (hair style, hair colour, skin tone, eye colour, expression, eyewear, facial hair, makeup).
+     * The other categories decide what a portrait is, and throw.
+     */
+    public WorldAttributes withClass(WorldAttributes a, int k) {
+        Object v = values.get(k);
+        return switch (name) {
+            case "hair_style" -> a.withHair((WorldAttributes.HairStyle) v, a.hairColor());
+            case "hair_color" -> a.withHair(a.hairStyle(), (WorldAttributes.HairColor) v);
+            case "skin_tone" -> a.withSkinTone((WorldAttributes.SkinTone) v);
+            case "eye_color" -> a.withEyeColor((WorldAttributes.EyeColor) v);
+            case "expression" -> a.withExpression((WorldAttributes.Expression) v);
+            case "eyewear" -> a.withEyewear((WorldAttributes.Eyewear) v);
+            case "facial_hair" -> a.withFacialHair((WorldAttributes.FacialHair) v);
+            case "makeup" -> a.withMakeup((WorldAttributes.Makeup) v);
+            default -> throw new IllegalArgumentException("a copy cannot change " + name + " alone");
+        };
+    }
+
     /** The category of that name. */
     public static AttributeCategory byName(String name) {
         for (AttributeCategory c : ALL) if (c.name.equals(name)) return c;

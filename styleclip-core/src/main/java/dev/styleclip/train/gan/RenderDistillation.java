@@ -161,7 +161,7 @@ public final class RenderDistillation implements AutoCloseable {
     private final LatentCodes emaCodes;
     private double lastMappingLoss = Double.NaN;
     private long nextStep;
-    /** Per-pixel weights of the L1 [S * S], or null for a plain mean. */
+    /** Per-pixel weights of the L1 [S * S] divided by their mean, or null for a plain mean. */
     private float[] pixelWeights;
     /** A designed layout ({@link #relayout}): the codes stay as they are, and saved weights ignore what they never span. */
     private boolean codesFixed;
@@ -435,19 +435,21 @@ public final class RenderDistillation implements AutoCloseable {
      * mean). {@link #emaLoss} stays unweighted.
      */
     public void setPixelWeights(float[] weights) {
+        if (weights == null) {
+            pixelWeights = null;
+            return;
+        }
         int s = opts.config().size();
-        if (weights != null && weights.length != s * s) {
-            throw new IllegalArgumentException("pixel weights: " + weights.length + " values for a " + s + "x" + s + " image");
+        if (weights.length != s * s) throw new IllegalArgumentException("pixel weights: " + weights.length + " values for a " + s + "x" + s + " image");
+        double sum = 0;
+        for (float w : weights) {
+            if (!(w >= 0)) throw new IllegalArgumentException("pixel weights must not be negative, got " + w);
+            sum += w;
         }
-        if (weights != null) {
-            double sum = 0;
-            for (float w : weights) {
-                if (!(w >= 0)) throw new IllegalArgumentException("pixel weights must not be negative, got " + w);
-                sum += w;
-            }
-            if (sum == 0) throw new IllegalArgumentException("pixel weights are all 0");
-        }
-        this.pixelWeights = weights == null ? null : weights.clone();
+        if (sum == 0) throw new IllegalArgumentException("pixel weights are all 0");
+        // divided by their mean once here, so that a step's loss is mean(w' * |image - target|)
+        pixelWeights = new float[weights.length];
+        for (int i = 0; i < weights.length; i++) pixelWeights[i] = (float) (weights[i] / (sum / weights.length));
     }
 
     /** One update; returns the (weighted, {@link #setPixelWeights}) L1 loss of the batch. */
@@ -469,12 +471,9 @@ public final class RenderDistillation implements AutoCloseable {
                 wplus = g.toWPlus(codes != null ? codes.codes(factorization.of(z)) : g.mapping(z));
             }
             Tensor img = g.synthesize(wplus, NoiseMode.CONST);
-            Tensor loss = img.sub(target).abs().mean();
-            if (pixelWeights != null) {
-                int s = opts.config().size();
-                Tensor w = dev.styleclip.tensor.Tensors.floats(pixelWeights, 1, 1, s, s);
-                loss = img.sub(target).abs().mul(w).mean().div(w.mean());
-            }
+            Tensor error = img.sub(target).abs();
+            int s = opts.config().size();
+            Tensor loss = pixelWeights == null ? error.mean() : error.mul(dev.styleclip.tensor.Tensors.floats(pixelWeights, 1, 1, s, s)).mean();
             Tensor mappingLoss = null;
             if (codes != null && !codesFixed) { // fixed codes come with their compiled mapping
                 torch.manual_seed(opts.seed() * 1_000_003L + nextStep + 500_000_000L);
