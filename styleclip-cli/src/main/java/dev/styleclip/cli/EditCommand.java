@@ -101,6 +101,12 @@ public final class EditCommand implements Callable<Integer> {
             + Defaults.BUNDLED_L1 + " for the bundled generator, " + Defaults.PUBLISHED_L1 + " otherwise).")
     Double l1Lambda;
 
+    @Option(names = "--l1-ramp", paramLabel = "F", description = "optimize: the share of the steps over which the L1 weight "
+            + "rises from 0 to --l1-lambda, so that the edit first moves and the weakly pulled coordinates are pulled back "
+            + "after (not in StyleCLIP; 0: full weight from the first step; default: " + Defaults.BUNDLED_L1_RAMP
+            + " for the bundled generator, 0 otherwise).")
+    Double l1Ramp;
+
     @Option(names = "--smooth", defaultValue = "4", paramLabel = "K", description = "optimize: average the CLIP loss over K latents "
             + "near the current one each step (Gaussian offsets in W; not in StyleCLIP; 0 turns it off). Against the bundled "
             + "CLIP it keeps the edit to the prompt (default: ${DEFAULT-VALUE}).")
@@ -140,6 +146,7 @@ public final class EditCommand implements Callable<Integer> {
         static final double PUBLISHED_L2 = 0.008;
         static final double BUNDLED_L1 = BundledModels.OPTIMIZE_L1;
         static final double PUBLISHED_L1 = 0;
+        static final double BUNDLED_L1_RAMP = BundledModels.OPTIMIZE_L1_RAMP;
         static final double BUNDLED_SIGMA = BundledModels.OPTIMIZE_SMOOTH_SIGMA;
         static final double PUBLISHED_SIGMA = 0.6;
 
@@ -154,6 +161,7 @@ public final class EditCommand implements Callable<Integer> {
         int steps = this.steps != null ? this.steps : bundledG ? Defaults.BUNDLED_STEPS : Defaults.PUBLISHED_STEPS;
         double l2Lambda = this.l2Lambda != null ? this.l2Lambda : bundledG ? Defaults.BUNDLED_L2 : Defaults.PUBLISHED_L2;
         double l1Lambda = this.l1Lambda != null ? this.l1Lambda : bundledG ? Defaults.BUNDLED_L1 : Defaults.PUBLISHED_L1;
+        double l1Ramp = this.l1Ramp != null ? this.l1Ramp : bundledG ? Defaults.BUNDLED_L1_RAMP : 0;
         double smoothSigma = this.smoothSigma != null ? this.smoothSigma : bundledG ? Defaults.BUNDLED_SIGMA : Defaults.PUBLISHED_SIGMA;
         OptimizationSpace space = bundledG ? OptimizationSpace.W : OptimizationSpace.W_PLUS;
         if (this.space != null) {
@@ -168,6 +176,7 @@ public final class EditCommand implements Callable<Integer> {
         if (steps < 1 || lr <= 0 || l2Lambda < 0 || l1Lambda < 0) {
             throw usage("--steps and --lr must be positive, --l2-lambda and --l1-lambda not negative");
         }
+        if (!(l1Ramp >= 0 && l1Ramp <= 1)) throw usage("--l1-ramp must lie in [0, 1]");
         if (beta <= 0 || beta >= 1) throw usage("--beta must be in (0, 1)");
         if (smooth < 0 || smoothSigma <= 0) throw usage("--smooth must be 0 or more and --smooth-sigma above 0");
         if (generator == null) dev.styleclip.tensor.Engine.preferThreads(1); // the bundled models are small
@@ -193,7 +202,7 @@ public final class EditCommand implements Callable<Integer> {
                 StepPrinter printer = new StepPrinter(err, "optimize", Math.max(1, steps / 10));
                 var result = new LatentOptimization(g, loss, null).run(start, new LatentOptimization.Settings(prompt,
                         OptimizationMode.EDIT, space, steps, lr, l2Lambda, 0).withSmoothing(
-                        LatentSmoothing.of(smooth, smoothSigma, seed != null ? seed : 0)).withL1(l1Lambda), (l, img, lat, grad) ->
+                        LatentSmoothing.of(smooth, smoothSigma, seed != null ? seed : 0)).withL1(l1Lambda).withL1Ramp(l1Ramp), (l, img, lat, grad) ->
                         printer.step(l.step(), steps, String.format("clip %.4f l2 %.4f l1 %.4f", l.clip(), l.l2(), l.l1())));
                 before = result.startImage();
                 after = result.finalImage();
@@ -255,6 +264,7 @@ public final class EditCommand implements Callable<Integer> {
                 prov.put("lr", lr);
                 prov.put("l2_lambda", l2Lambda);
                 prov.put("l1_lambda", l1Lambda);
+                prov.put("l1_ramp", l1Ramp);
                 prov.put("smooth", smooth);
                 if (smooth > 0) prov.put("smooth_sigma", smoothSigma);
             } else {

@@ -80,6 +80,11 @@ public final class OptimizeCommand implements Callable<Integer> {
             + "coordinates the prompt pulls weakly where they were; not in StyleCLIP (default: ${DEFAULT-VALUE}, off).")
     double l1Lambda;
 
+    @Option(names = "--l1-ramp", defaultValue = "0", paramLabel = "F", description = "The share of the steps over which the L1 "
+            + "weight rises from 0 to --l1-lambda, so that the edit first moves and the weakly pulled coordinates are pulled "
+            + "back after (0: full weight from the first step; default: ${DEFAULT-VALUE}).")
+    double l1Ramp;
+
     @Option(names = "--id-lambda", defaultValue = "0.005", description = "Weight of the identity loss; 0 turns it off (default: ${DEFAULT-VALUE}).")
     double idLambda;
 
@@ -125,6 +130,7 @@ public final class OptimizeCommand implements Callable<Integer> {
         }
         if (views < 0) throw usage("--views must be 0 or more");
         if (l1Lambda < 0) throw usage("--l1-lambda must be 0 or more");
+        if (!(l1Ramp >= 0 && l1Ramp <= 1)) throw usage("--l1-ramp must lie in [0, 1]");
         if (smooth < 0 || smoothSigma <= 0) throw usage("--smooth must be 0 or more and --smooth-sigma above 0");
         if (smooth > 0 && sp == OptimizationSpace.S) throw usage("--smooth works with --space w+ or w, not s");
         if (steps < 1) throw usage("--steps must be >= 1");
@@ -163,7 +169,7 @@ public final class OptimizeCommand implements Callable<Integer> {
             if (start.size(0) != 1) throw usage("--latent holds " + start.size(0) + " latents; optimization takes one");
             var settings = new LatentOptimization.Settings(prompt, m, sp, steps, lr, l2Lambda, idLambda,
                     dev.styleclip.clip.ClipViews.of(views, seed != null ? seed : 0),
-                    LatentSmoothing.of(smooth, smoothSigma, seed != null ? seed : 0), l1Lambda);
+                    LatentSmoothing.of(smooth, smoothSigma, seed != null ? seed : 0), l1Lambda, l1Ramp);
             Map<String, String> text = Map.of("styleclip", provenanceJson(prompt, seed));
             AtomicFiles.write(dir.resolve("provenance.json"), provenanceJson(prompt, seed).getBytes(StandardCharsets.UTF_8));
             StringBuilder csv = new StringBuilder("step,lr,clip,l2,l1,id,total\n");
@@ -217,6 +223,7 @@ public final class OptimizeCommand implements Callable<Integer> {
         p.put("lr", lr);
         p.put("l2_lambda", l2Lambda);
         p.put("l1_lambda", l1Lambda);
+        p.put("l1_ramp", l1Ramp);
         p.put("id_lambda", idLambda);
         p.put("views", views);
         p.put("smooth", smooth);

@@ -89,6 +89,11 @@ public final class WorldEvalCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}; 0 as StyleCLIP).")
     double l1Lambda;
 
+    @Option(names = "--l1-ramp", defaultValue = "" + EditCommand.Defaults.BUNDLED_L1_RAMP, paramLabel = "F", description = "optimize: "
+            + "the share of the steps over which the L1 weight rises from 0 to --l1-lambda (0: full weight from the first step; "
+            + "default: ${DEFAULT-VALUE}).")
+    double l1Ramp;
+
     @Option(names = "--space", defaultValue = "w", paramLabel = "SPACE", description = "optimize: w (one offset shared by every "
             + "layer), w+ (a vector per layer, as StyleCLIP) or s (default: ${DEFAULT-VALUE}: the bundled generator learned "
             + "what lies between its codes along shared rows; rows moved apart are untrained ground).")
@@ -144,6 +149,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (seeds < 1 || steps < 1 || recognitionSamples < 1) throw usage("--seeds, --steps and --recognition must be positive");
         if (l1Lambda < 0) throw usage("--l1-lambda must be 0 or more");
+        if (!(l1Ramp >= 0 && l1Ramp <= 1)) throw usage("--l1-ramp must lie in [0, 1]");
         if (readable < 0 || readable > 1) throw usage("--readable must be in [0, 1]");
         if (views < 0) throw usage("--views must be 0 or more");
         OptimizationSpace space;
@@ -158,7 +164,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
             smooth = 0; // the default smoothing does not apply in S
         }
         LatentOptimization.Settings optimization = new LatentOptimization.Settings("", OptimizationMode.EDIT, space, steps, lr,
-                l2Lambda, 0, ClipViews.of(views, 0), LatentSmoothing.of(smooth, smoothSigma, 0), l1Lambda);
+                l2Lambda, 0, ClipViews.of(views, 0), LatentSmoothing.of(smooth, smoothSigma, 0), l1Lambda, l1Ramp);
         for (String m : methods) {
             if (!List.of("optimize", "mapper", "global").contains(m)) throw usage("unknown method '" + m + "' (optimize, mapper, global)");
         }

@@ -28,9 +28,10 @@ class BundledCommandsTest {
         assertEquals(BundledModels.IMAGE_SIZE, strip.getHeight());
         String prov = Files.readString(out.resolve("provenance.json"));
         assertTrue(prov.contains("bundled:generator.pt") && prov.contains("\"prompt\": \"sunglasses\""), prov);
-        // the bundled set's optimization defaults: W, its l2 and l1 weights, smoothing 4 x 0.12
+        // the bundled set's optimization defaults: W, its l2 and l1 weights and the l1 ramp, smoothing 4 x 0.12
         assertTrue(prov.contains("\"space\": \"w\"") && prov.contains("\"l2_lambda\": " + BundledModels.OPTIMIZE_L2)
                 && prov.contains("\"l1_lambda\": " + BundledModels.OPTIMIZE_L1)
+                && prov.contains("\"l1_ramp\": " + BundledModels.OPTIMIZE_L1_RAMP)
                 && prov.contains("\"smooth_sigma\": 0.12"), prov);
         Path plus = dir.resolve("edit-wplus");
         CliRun wp = CliRun.of("edit", "--prompt", "sunglasses", "--seed", "3", "--steps", "2", "--space", "w+", "--out", plus.toString());
@@ -85,6 +86,9 @@ class BundledCommandsTest {
         CliRun l1 = CliRun.of("edit", "--prompt", "x", "--l1-lambda", "-0.5");
         assertEquals(2, l1.code());
         assertTrue(l1.err().contains("--l1-lambda"), l1.err());
+        CliRun ramp = CliRun.of("edit", "--prompt", "x", "--l1-ramp", "1.5");
+        assertEquals(2, ramp.code());
+        assertTrue(ramp.err().contains("--l1-ramp must lie in [0, 1]"), ramp.err());
         CliRun space = CliRun.of("edit", "--prompt", "x", "--space", "s");
         assertEquals(2, space.code());
         assertTrue(space.err().contains("--space must be w or w+"), space.err());
@@ -106,6 +110,7 @@ class BundledCommandsTest {
         assertEquals(2, CliRun.of("world", "eval", "--space", "s", "--smooth", "4").code(), "smoothing in S, asked for");
         assertEquals(2, CliRun.of("world", "eval", "--smooth", "-1").code());
         assertEquals(2, CliRun.of("world", "eval", "--l1-lambda", "-1").code());
+        assertEquals(2, CliRun.of("world", "eval", "--l1-ramp", "-0.1").code());
     }
 
     @Test

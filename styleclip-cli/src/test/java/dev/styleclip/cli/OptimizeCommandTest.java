@@ -76,7 +76,7 @@ class OptimizeCommandTest {
         assertEquals(2, CliRun.of("optimize", "--generator", G, "--clip", CLIP, "--id-lambda", "0", "--prompt", "x", "--seed", "1",
                 "--space", "s", "--smooth", "2", "--out", dir.resolve("bad").toString()).code(), "smoothing in S");
         for (String[] bad : List.of(new String[] {"--space", "q"}, new String[] {"--views", "-1"},
-                new String[] {"--smooth", "-2"}, new String[] {"--smooth-sigma", "0"})) {
+                new String[] {"--smooth", "-2"}, new String[] {"--smooth-sigma", "0"}, new String[] {"--l1-ramp", "2"})) {
             assertEquals(2, CliRun.of("optimize", "--generator", G, "--clip", CLIP, "--id-lambda", "0", "--prompt", "x", "--seed", "1",
                     bad[0], bad[1], "--out", dir.resolve("bad").toString()).code(), String.join(" ", bad));
         }

@@ -25,7 +25,8 @@ import org.bytedeco.pytorch.global.torch;
  * {@code id_lambda * ID loss(image, start image)}. The learning rate follows {@link LearningRate}; as in the
  * reference, step 0 runs with lr 0 but still counts for Adam. {@link Settings#views} can average the CLIP loss over
  * random crops and flips, {@link Settings#smoothing} over latents near the current one,
- * {@link Settings#l1Lambda} adds {@code l1_lambda * |latent - start|} (a sum of absolute values), and
+ * {@link Settings#l1Lambda} adds {@code l1_lambda * |latent - start|} (a sum of absolute values; {@link Settings#l1Ramp}
+ * can raise its weight over the run), and
  * {@link OptimizationSpace#W} moves every W+ row by one offset (none of them is in the reference).
  *
  * <p>Each step runs in its own native scope; only the latent and Adam's moments live across steps.
@@ -46,11 +47,17 @@ public final class LatentOptimization {
      *                  CLIP gradient is weaker than this weight (times the rows, in W) is pulled back to where it
      *                  started (Adam's momentum carries it past for a few steps first), which keeps an edit to the
      *                  coordinates the prompt pulls hardest
+     * @param l1Ramp    the share of the steps over which the L1 weight rises linearly from 0 to {@code l1Lambda}
+     *                  (0: the full weight from the first step; 1: it reaches it at the last): the edit first moves
+     *                  as it would without the term, past the point where the prompt's own axis pulls harder, and the
+     *                  rising weight then pulls the weakly pulled coordinates back
      */
     public record Settings(String prompt, OptimizationMode mode, OptimizationSpace space, int steps, double lr,
-                           double l2Lambda, double idLambda, ClipViews views, LatentSmoothing smoothing, double l1Lambda) {
+                           double l2Lambda, double idLambda, ClipViews views, LatentSmoothing smoothing, double l1Lambda,
+                           double l1Ramp) {
         public Settings {
             if (l1Lambda < 0) throw new IllegalArgumentException("l1Lambda must be 0 or more");
+            if (!(l1Ramp >= 0 && l1Ramp <= 1)) throw new IllegalArgumentException("l1Ramp must lie in [0, 1], got " + l1Ramp);
             if (views == null) throw new IllegalArgumentException("views must not be null (ClipViews.NONE for none)");
             if (smoothing == null) throw new IllegalArgumentException("smoothing must not be null (LatentSmoothing.NONE for none)");
             if (!smoothing.none() && space == OptimizationSpace.S) {
@@ -58,10 +65,16 @@ public final class LatentOptimization {
             }
         }
 
+        /** The L1 term at its full weight from the first step. */
+        public Settings(String prompt, OptimizationMode mode, OptimizationSpace space, int steps, double lr,
+                        double l2Lambda, double idLambda, ClipViews views, LatentSmoothing smoothing, double l1Lambda) {
+            this(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda, 0);
+        }
+
         /** Without the L1 term (the reference has none). */
         public Settings(String prompt, OptimizationMode mode, OptimizationSpace space, int steps, double lr,
                         double l2Lambda, double idLambda, ClipViews views, LatentSmoothing smoothing) {
-            this(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, 0);
+            this(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, 0, 0);
         }
 
         /** The reference's loss: one view of the image as it is, at the latent itself. */
@@ -71,19 +84,28 @@ public final class LatentOptimization {
         }
 
         public Settings withPrompt(String p) {
-            return new Settings(p, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda);
+            return new Settings(p, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda, l1Ramp);
         }
 
         public Settings withSmoothing(LatentSmoothing sm) {
-            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, sm, l1Lambda);
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, sm, l1Lambda, l1Ramp);
         }
 
         public Settings withViews(ClipViews v) {
-            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, v, smoothing, l1Lambda);
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, v, smoothing, l1Lambda, l1Ramp);
         }
 
         public Settings withL1(double l1) {
-            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1);
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1, l1Ramp);
+        }
+
+        public Settings withL1Ramp(double ramp) {
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda, ramp);
+        }
+
+        /** The L1 weight at step {@code i}: {@code l1Lambda}, or its share of the ramp while the ramp lasts. */
+        public double l1WeightAt(int i) {
+            return l1Ramp == 0 ? l1Lambda : l1Lambda * Math.min(1.0, i / (l1Ramp * steps));
         }
 
         public static Settings defaults(String prompt) {
@@ -192,7 +214,7 @@ public final class LatentOptimization {
                     l2v = l2.item_double();
                     if (s.l1Lambda() > 0) {
                         Tensor l1 = distance(latent, start, s.space(), false);
-                        loss = loss.add(l1.mul(new Scalar(s.l1Lambda())));
+                        loss = loss.add(l1.mul(new Scalar(s.l1WeightAt(i))));
                         l1v = l1.item_double();
                     }
                     if (idTarget != null) {

@@ -20,7 +20,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 /**
- * The optimization's additions to the reference (W space, random views, latent smoothing, the L1 term), on the tiny fixtures;
+ * The optimization's additions to the reference (W space, random views, latent smoothing, the L1 term and its ramp), on the tiny fixtures;
  * with none of them a run is the reference's, which {@link LatentOptimizationParityTest} holds to PyTorch.
  */
 class OptimizationOptionsTest {
@@ -89,6 +89,36 @@ class OptimizationOptionsTest {
                 }
             }
             assertThrows(IllegalArgumentException.class, () -> settings(OptimizationSpace.W, 3).withL1(-0.1));
+        }
+    }
+
+    @Test
+    void theL1RampRaisesTheWeightFromZeroAndLetsTheEditMoveFirst() throws Exception {
+        var half = settings(OptimizationSpace.W, 10).withL1(0.5).withL1Ramp(0.5);
+        assertEquals(0, half.l1WeightAt(0), 0);
+        assertEquals(0.2, half.l1WeightAt(2), 1e-12);
+        assertEquals(0.5, half.l1WeightAt(5), 1e-12);
+        assertEquals(0.5, half.l1WeightAt(9), 1e-12);
+        assertEquals(0.5, half.withL1Ramp(0).l1WeightAt(0), 0, "no ramp: the full weight from the first step");
+        assertEquals(0.5, half.withPrompt("a cat").l1WeightAt(5), 1e-12, "withPrompt keeps the ramp");
+        assertThrows(IllegalArgumentException.class, () -> half.withL1Ramp(-0.1));
+        assertThrows(IllegalArgumentException.class, () -> half.withL1Ramp(1.5));
+        assertThrows(IllegalArgumentException.class, () -> half.withL1Ramp(Double.NaN));
+        try (PointerScope scope = new PointerScope();
+             Generator g = Generator.load(Fixtures.path("stylegan2/tiny_g32.pt"));
+             ClipModel clip = ClipModel.load(Fixtures.path("clip/tiny_clip_jit.pt"))) {
+            LatentOptimization method = new LatentOptimization(g, new ClipLoss(clip, 32, ImageNormalization.NONE), null);
+            Tensor start = OptimizationMemoryTest.start(g);
+            int steps = 30;
+            var ramped = settings(OptimizationSpace.W, steps).withL1(0.5).withL1Ramp(1);
+            var withRamp = method.run(start, ramped, (losses, image, latent, grad) -> {
+                double w = 0.5 * losses.step() / steps; // the weight the step's total was computed with
+                assertEquals(losses.clip() + 0.008 * losses.l2() + w * losses.l1(), losses.total(), 1e-5, "step " + losses.step());
+            });
+            var full = method.run(start, ramped.withL1Ramp(0), (losses, image, latent, grad) ->
+                    assertEquals(losses.clip() + 0.008 * losses.l2() + 0.5 * losses.l1(), losses.total(), 1e-5, "full, step " + losses.step()));
+            double apart = withRamp.latent().sub(full.latent()).abs().max().item_double();
+            assertTrue(apart > 1e-3, "the ramp changed nothing: " + apart);
         }
     }
 
