@@ -104,7 +104,7 @@ public final class EditCommand implements Callable<Integer> {
     @Option(names = "--l1-ramp", paramLabel = "F", description = "optimize: the share of the steps over which the L1 weight "
             + "rises from 0 to --l1-lambda, so that the edit first moves and the weakly pulled coordinates are pulled back "
             + "after (not in StyleCLIP; 0: full weight from the first step; default: " + Defaults.BUNDLED_L1_RAMP
-            + " for the bundled generator, 0 otherwise).")
+            + " for the bundled generator, " + Defaults.PUBLISHED_L1_RAMP + " otherwise).")
     Double l1Ramp;
 
     @Option(names = "--smooth", defaultValue = "4", paramLabel = "K", description = "optimize: average the CLIP loss over K latents "
@@ -147,6 +147,7 @@ public final class EditCommand implements Callable<Integer> {
         static final double BUNDLED_L1 = BundledModels.OPTIMIZE_L1;
         static final double PUBLISHED_L1 = 0;
         static final double BUNDLED_L1_RAMP = BundledModels.OPTIMIZE_L1_RAMP;
+        static final double PUBLISHED_L1_RAMP = 0;
         static final double BUNDLED_SIGMA = BundledModels.OPTIMIZE_SMOOTH_SIGMA;
         static final double PUBLISHED_SIGMA = 0.6;
 
@@ -161,7 +162,7 @@ public final class EditCommand implements Callable<Integer> {
         int steps = this.steps != null ? this.steps : bundledG ? Defaults.BUNDLED_STEPS : Defaults.PUBLISHED_STEPS;
         double l2Lambda = this.l2Lambda != null ? this.l2Lambda : bundledG ? Defaults.BUNDLED_L2 : Defaults.PUBLISHED_L2;
         double l1Lambda = this.l1Lambda != null ? this.l1Lambda : bundledG ? Defaults.BUNDLED_L1 : Defaults.PUBLISHED_L1;
-        double l1Ramp = this.l1Ramp != null ? this.l1Ramp : bundledG ? Defaults.BUNDLED_L1_RAMP : 0;
+        double l1Ramp = this.l1Ramp != null ? this.l1Ramp : bundledG ? Defaults.BUNDLED_L1_RAMP : Defaults.PUBLISHED_L1_RAMP;
         double smoothSigma = this.smoothSigma != null ? this.smoothSigma : bundledG ? Defaults.BUNDLED_SIGMA : Defaults.PUBLISHED_SIGMA;
         OptimizationSpace space = bundledG ? OptimizationSpace.W : OptimizationSpace.W_PLUS;
         if (this.space != null) {
