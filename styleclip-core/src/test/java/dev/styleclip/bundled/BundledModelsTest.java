@@ -14,6 +14,8 @@ import dev.styleclip.evaluate.WorldEval;
 import dev.styleclip.stylegan2.Generator;
 import dev.styleclip.train.classifier.AttributeClassifier;
 import dev.styleclip.world.AttributeCategory;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -200,9 +202,9 @@ class BundledModelsTest {
             WorldEval eval = m.eval();
             // preservation as world eval counts it on this set: eye colour and makeup, which the classifier does not
             // read on generator samples, left out (README, the evaluation)
-            java.util.Set<dev.styleclip.world.AttributeCategory> judged = new java.util.LinkedHashSet<>(dev.styleclip.world.AttributeCategory.ALL);
-            judged.remove(dev.styleclip.world.AttributeCategory.EYE_COLOR);
-            judged.remove(dev.styleclip.world.AttributeCategory.MAKEUP);
+            Set<AttributeCategory> judged = new LinkedHashSet<>(AttributeCategory.ALL);
+            judged.remove(AttributeCategory.EYE_COLOR);
+            judged.remove(AttributeCategory.MAKEUP);
             eval.judgeOnly(judged);
             WorldEval.Target lion = WorldEval.TARGETS.stream().filter(t -> t.prompt().equals("lion")).findFirst().orElseThrow();
             var seeds = eval.eligibleSeeds(lion, 6, 200);

@@ -93,7 +93,7 @@ class OptimizationOptionsTest {
     }
 
     @Test
-    void theL1RampRaisesTheWeightFromZeroAndLetsTheEditMoveFirst() throws Exception {
+    void theL1RampRaisesTheWeightFromZeroStepByStep() throws Exception {
         var half = settings(OptimizationSpace.W, 10).withL1(0.5).withL1Ramp(0.5);
         assertEquals(0, half.l1WeightAt(0), 0);
         assertEquals(0.2, half.l1WeightAt(2), 1e-12);
