@@ -112,6 +112,25 @@ class BundledModelsTest {
         }
     }
 
+    /**
+     * The judge reads the generator's samples (world eval's first lines, on the same 200 seeds): the 3000-step
+     * classifier agrees with the latents' intended attributes on 89.4% (the 1200-step one it replaced: 86.6%), reads
+     * makeup well enough to count it (73%; before: 65%) and the mouth's expression (95%; before: 84%); eye colour,
+     * which the generator hardly draws, it cannot read, and preservation leaves it out.
+     */
+    @Test
+    void theBundledJudgeReadsTheGeneratorsSamples() throws Exception {
+        try (Models m = Models.load(); PointerScope scope = new PointerScope()) {
+            WorldEval.Recognition r = m.eval().recognition(200);
+            assertEquals(200, r.samples());
+            assertTrue(r.confidentSpecies() >= 0.99, r.toString());
+            assertTrue(r.agreementWithPrior() >= 0.88, r.toString());
+            var by = r.agreementByCategory();
+            assertTrue(by.get("makeup") >= 0.7 && by.get("expression") >= 0.9 && by.get("facial_hair") >= 0.85, by.toString());
+            assertTrue(by.get("eye_color") < 0.7, "eye colour is not read, so not judged: " + by);
+        }
+    }
+
     @Test
     void everyBundledMapperFitsTheGeneratorAndEditsTheLatent() throws Exception {
         var prompts = BundledModels.mapperPrompts();
@@ -193,18 +212,18 @@ class BundledModelsTest {
     /**
      * Latent optimization with the bundled set's settings (those of edit and world eval) turns portraits into lions
      * and keeps the rest: on 50 seeds set v3's generator managed 2% on this prompt, set v4's 92% at 98.0% preservation
-     * (98.3% without the L1 term), 98% at 95.8% with the L1 ramp. Preservation as world eval counts it. Deterministic:
+     * (98.3% without the L1 term), 98% at 95.8% with the L1 ramp (96% at 96.9% judged by the 3000-step classifier
+     * shipped since). Preservation as world eval counts it. Deterministic:
      * the seeds, the offsets and the engine's single thread are fixed.
      */
     @Test
     void optimizationTurnsPortraitsIntoLions() throws Exception {
         try (Models m = Models.load(); PointerScope scope = new PointerScope()) {
             WorldEval eval = m.eval();
-            // preservation as world eval counts it on this set: eye colour and makeup, which the classifier does not
-            // read on generator samples, left out (README, the evaluation)
+            // preservation as world eval counts it on this set: eye colour, which the classifier does not read on
+            // generator samples (agreement 41%), left out (README, the evaluation)
             Set<AttributeCategory> judged = new LinkedHashSet<>(AttributeCategory.ALL);
             judged.remove(AttributeCategory.EYE_COLOR);
-            judged.remove(AttributeCategory.MAKEUP);
             eval.judgeOnly(judged);
             WorldEval.Target lion = WorldEval.TARGETS.stream().filter(t -> t.prompt().equals("lion")).findFirst().orElseThrow();
             var seeds = eval.eligibleSeeds(lion, 6, 200);
@@ -215,9 +234,9 @@ class BundledModelsTest {
             WorldEval.Row row = eval.evaluate(lion, "optimize", eval.optimize(settings), seeds);
             System.out.printf("lion on %d seeds: %.0f%% success, %.1f%% preservation (%.1f%% all heads)%n", seeds.size(), 100 * row.success(),
                     100 * row.preservation(), 100 * row.preservationAll());
-            // here: 4 of 6 at 85.4% (the L1 weight at full strength from the first step: 6 of 6 at 100%). The smoothing
-            // offsets drawn depend on the batch: on the first 12 seeds 92% at 81.3% (full weight: 92% at 95.8%); in
-            // world eval's batch of 50, 98% at 95.8%
+            // here: 4 of 6 at 85.2% (judged by the 1200-step classifier: 85.4%; the L1 weight at full strength from the
+            // first step: 6 of 6 at 100%). The smoothing offsets drawn depend on the batch: on the first 12 seeds 92% at
+            // 81.3% (full weight: 92% at 95.8%; both by the 1200-step classifier); in world eval's batch of 50, 96% at 96.9%
             assertTrue(row.success() >= 0.65 && row.preservation() >= 0.8, row.toString());
         }
     }
