@@ -121,7 +121,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
     @Option(names = "--beta", defaultValue = "0.15", paramLabel = "B", description = "global: threshold (default: ${DEFAULT-VALUE}).")
     double beta;
 
-    @Option(names = "--readable", defaultValue = "0.7", paramLabel = "F",
+    @Option(names = "--readable", defaultValue = "" + WorldEval.READABLE, paramLabel = "F",
             description = "Preservation counts the categories the classifier reads on generator samples: agreement with the "
                     + "latent's intended attributes of at least F (the last column counts every category) (default: ${DEFAULT-VALUE}).")
     double readable;
@@ -221,10 +221,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
                 o.println(twins);
                 checks.append(zs).append("\n\n").append(auc).append("\n\n").append(probe).append("\n\n").append(twins).append("\n\n");
             }
-            java.util.Set<dev.styleclip.world.AttributeCategory> judged = new java.util.LinkedHashSet<>();
-            r.agreementByCategory().forEach((cat, a) -> {
-                if (a >= readable) judged.add(dev.styleclip.world.AttributeCategory.byName(cat));
-            });
+            java.util.Set<dev.styleclip.world.AttributeCategory> judged = r.readable(readable);
             eval.judgeOnly(judged);
             String judgedLine = String.format("Preservation counts the categories read with agreement >= %.0f%%: %s", 100 * readable,
                     judged.stream().map(dev.styleclip.world.AttributeCategory::name).toList());

@@ -85,7 +85,18 @@ public final class WorldEval {
     /** How well the classifier recognises the generator's samples. */
     public record Recognition(int samples, double confidentSpecies, double meanConfidence, double agreementWithPrior,
                               java.util.Map<String, Double> agreementByCategory) {
+        /** The categories read with an agreement of at least {@code minAgreement}: those preservation counts ({@link #judgeOnly}). */
+        public Set<AttributeCategory> readable(double minAgreement) {
+            Set<AttributeCategory> out = new java.util.LinkedHashSet<>();
+            agreementByCategory.forEach((cat, a) -> {
+                if (a >= minAgreement) out.add(AttributeCategory.byName(cat));
+            });
+            return out;
+        }
     }
+
+    /** The agreement at which world eval counts a category as read (its {@code --readable} default). */
+    public static final double READABLE = 0.7;
 
     /** Edits a batch of W+ latents [B, L, D] towards a prompt; returns the edited images [B, 3, S, S]. */
     @FunctionalInterface
