@@ -107,6 +107,12 @@ public final class EditCommand implements Callable<Integer> {
             + " for the bundled generator, " + Defaults.PUBLISHED_L1_RAMP + " otherwise).")
     Double l1Ramp;
 
+    @Option(names = "--l1-pull-share", paramLabel = "R", description = "optimize: cap the L1 weight so that its pull on a coordinate "
+            + "is at most R times the prompt's pull (the median, over 16 generator samples, of CLIP's largest gradient coordinate), so "
+            + "a prompt CLIP pulls on weakly is held back less (not in StyleCLIP; 0: no cap; default: " + Defaults.BUNDLED_L1_PULL_SHARE
+            + " for the bundled generator, " + Defaults.PUBLISHED_L1_PULL_SHARE + " otherwise).")
+    Double l1PullShare;
+
     @Option(names = "--smooth", defaultValue = "4", paramLabel = "K", description = "optimize: average the CLIP loss over K latents "
             + "near the current one each step (Gaussian offsets in W; not in StyleCLIP; 0 turns it off). Against the bundled "
             + "CLIP it keeps the edit to the prompt (default: ${DEFAULT-VALUE}).")
@@ -148,6 +154,8 @@ public final class EditCommand implements Callable<Integer> {
         static final double PUBLISHED_L1 = 0;
         static final double BUNDLED_L1_RAMP = BundledModels.OPTIMIZE_L1_RAMP;
         static final double PUBLISHED_L1_RAMP = 0;
+        static final double BUNDLED_L1_PULL_SHARE = BundledModels.OPTIMIZE_L1_PULL_SHARE;
+        static final double PUBLISHED_L1_PULL_SHARE = 0;
         static final double BUNDLED_SIGMA = BundledModels.OPTIMIZE_SMOOTH_SIGMA;
         static final double PUBLISHED_SIGMA = 0.6;
 
@@ -163,6 +171,7 @@ public final class EditCommand implements Callable<Integer> {
         double l2Lambda = this.l2Lambda != null ? this.l2Lambda : bundledG ? Defaults.BUNDLED_L2 : Defaults.PUBLISHED_L2;
         double l1Lambda = this.l1Lambda != null ? this.l1Lambda : bundledG ? Defaults.BUNDLED_L1 : Defaults.PUBLISHED_L1;
         double l1Ramp = this.l1Ramp != null ? this.l1Ramp : bundledG ? Defaults.BUNDLED_L1_RAMP : Defaults.PUBLISHED_L1_RAMP;
+        double l1PullShare = this.l1PullShare != null ? this.l1PullShare : bundledG ? Defaults.BUNDLED_L1_PULL_SHARE : Defaults.PUBLISHED_L1_PULL_SHARE;
         double smoothSigma = this.smoothSigma != null ? this.smoothSigma : bundledG ? Defaults.BUNDLED_SIGMA : Defaults.PUBLISHED_SIGMA;
         OptimizationSpace space = bundledG ? OptimizationSpace.W : OptimizationSpace.W_PLUS;
         if (this.space != null) {
@@ -178,6 +187,7 @@ public final class EditCommand implements Callable<Integer> {
             throw usage("--steps and --lr must be positive, --l2-lambda and --l1-lambda not negative");
         }
         if (!(l1Ramp >= 0 && l1Ramp <= 1)) throw usage("--l1-ramp must lie in [0, 1]");
+        if (!(l1PullShare >= 0) || Double.isInfinite(l1PullShare)) throw usage("--l1-pull-share must be 0 or more");
         if (beta <= 0 || beta >= 1) throw usage("--beta must be in (0, 1)");
         if (smooth < 0 || smoothSigma <= 0) throw usage("--smooth must be 0 or more and --smooth-sigma above 0");
         if (generator == null) dev.styleclip.tensor.Engine.preferThreads(1); // the bundled models are small
@@ -203,11 +213,12 @@ public final class EditCommand implements Callable<Integer> {
                 StepPrinter printer = new StepPrinter(err, "optimize", Math.max(1, steps / 10));
                 var result = new LatentOptimization(g, loss, null).run(start, new LatentOptimization.Settings(prompt,
                         OptimizationMode.EDIT, space, steps, lr, l2Lambda, 0).withSmoothing(
-                        LatentSmoothing.of(smooth, smoothSigma, seed != null ? seed : 0)).withL1(l1Lambda).withL1Ramp(l1Ramp), (l, img, lat, grad) ->
+                        LatentSmoothing.of(smooth, smoothSigma, seed != null ? seed : 0)).withL1(l1Lambda).withL1Ramp(l1Ramp).withL1PullShare(l1PullShare), (l, img, lat, grad) ->
                         printer.step(l.step(), steps, String.format("clip %.4f l2 %.4f l1 %.4f", l.clip(), l.l2(), l.l1())));
                 before = result.startImage();
                 after = result.finalImage();
                 saved = result.latent();
+                details.put("l1_lambda_used", result.l1Lambda());
                 details.put("clip_loss_first", result.losses().get(0).clip());
                 details.put("clip_loss_last", result.losses().get(result.losses().size() - 1).clip());
             } else if (method == Method.mapper) {
@@ -266,6 +277,7 @@ public final class EditCommand implements Callable<Integer> {
                 prov.put("l2_lambda", l2Lambda);
                 prov.put("l1_lambda", l1Lambda);
                 prov.put("l1_ramp", l1Ramp);
+                prov.put("l1_pull_share", l1PullShare);
                 prov.put("smooth", smooth);
                 if (smooth > 0) prov.put("smooth_sigma", smoothSigma);
             } else {

@@ -85,6 +85,11 @@ public final class OptimizeCommand implements Callable<Integer> {
             + "back after (0: full weight from the first step; default: ${DEFAULT-VALUE}).")
     double l1Ramp;
 
+    @Option(names = "--l1-pull-share", defaultValue = "0", paramLabel = "R", description = "Cap the L1 weight so that its pull on a "
+            + "coordinate is at most R times the prompt's pull (the median, over 16 generator samples, of CLIP's largest gradient "
+            + "coordinate): a prompt CLIP pulls on weakly is held back less; not in StyleCLIP (default: ${DEFAULT-VALUE}, no cap). W+ and W only.")
+    double l1PullShare;
+
     @Option(names = "--id-lambda", defaultValue = "0.005", description = "Weight of the identity loss; 0 turns it off (default: ${DEFAULT-VALUE}).")
     double idLambda;
 
@@ -131,8 +136,10 @@ public final class OptimizeCommand implements Callable<Integer> {
         if (views < 0) throw usage("--views must be 0 or more");
         if (l1Lambda < 0) throw usage("--l1-lambda must be 0 or more");
         if (!(l1Ramp >= 0 && l1Ramp <= 1)) throw usage("--l1-ramp must lie in [0, 1]");
+        if (!(l1PullShare >= 0) || Double.isInfinite(l1PullShare)) throw usage("--l1-pull-share must be 0 or more");
         if (smooth < 0 || smoothSigma <= 0) throw usage("--smooth must be 0 or more and --smooth-sigma above 0");
         if (smooth > 0 && sp == OptimizationSpace.S) throw usage("--smooth works with --space w+ or w, not s");
+        if (l1PullShare > 0 && sp == OptimizationSpace.S) throw usage("--l1-pull-share works with --space w+ or w, not s");
         if (steps < 1) throw usage("--steps must be >= 1");
         if (latent != null && seeds != null) throw usage("give --latent or --seed, not both");
         if (m == OptimizationMode.EDIT && latent == null && seeds == null) throw usage("edit mode needs --latent or --seed");
@@ -169,7 +176,7 @@ public final class OptimizeCommand implements Callable<Integer> {
             if (start.size(0) != 1) throw usage("--latent holds " + start.size(0) + " latents; optimization takes one");
             var settings = new LatentOptimization.Settings(prompt, m, sp, steps, lr, l2Lambda, idLambda,
                     dev.styleclip.clip.ClipViews.of(views, seed != null ? seed : 0),
-                    LatentSmoothing.of(smooth, smoothSigma, seed != null ? seed : 0), l1Lambda, l1Ramp);
+                    LatentSmoothing.of(smooth, smoothSigma, seed != null ? seed : 0), l1Lambda, l1Ramp, l1PullShare);
             Map<String, String> text = Map.of("styleclip", provenanceJson(prompt, seed));
             AtomicFiles.write(dir.resolve("provenance.json"), provenanceJson(prompt, seed).getBytes(StandardCharsets.UTF_8));
             StringBuilder csv = new StringBuilder("step,lr,clip,l2,l1,id,total\n");
@@ -224,6 +231,7 @@ public final class OptimizeCommand implements Callable<Integer> {
         p.put("l2_lambda", l2Lambda);
         p.put("l1_lambda", l1Lambda);
         p.put("l1_ramp", l1Ramp);
+        p.put("l1_pull_share", l1PullShare);
         p.put("id_lambda", idLambda);
         p.put("views", views);
         p.put("smooth", smooth);

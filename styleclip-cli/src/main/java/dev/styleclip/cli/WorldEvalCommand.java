@@ -94,6 +94,12 @@ public final class WorldEvalCommand implements Callable<Integer> {
             + "default: ${DEFAULT-VALUE}).")
     double l1Ramp;
 
+    @Option(names = "--l1-pull-share", defaultValue = "" + EditCommand.Defaults.BUNDLED_L1_PULL_SHARE, paramLabel = "R", description = "optimize: "
+            + "cap the L1 weight so that its pull on a coordinate is at most R times the prompt's pull (the median, over 16 generator "
+            + "samples, of CLIP's largest gradient coordinate), so a prompt CLIP pulls on weakly is held back less (0: no cap; "
+            + "default: ${DEFAULT-VALUE}).")
+    double l1PullShare;
+
     @Option(names = "--space", defaultValue = "w", paramLabel = "SPACE", description = "optimize: w (one offset shared by every "
             + "layer), w+ (a vector per layer, as StyleCLIP) or s (default: ${DEFAULT-VALUE}: the bundled generator learned "
             + "what lies between its codes along shared rows; rows moved apart are untrained ground).")
@@ -150,6 +156,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
         if (seeds < 1 || steps < 1 || recognitionSamples < 1) throw usage("--seeds, --steps and --recognition must be positive");
         if (l1Lambda < 0) throw usage("--l1-lambda must be 0 or more");
         if (!(l1Ramp >= 0 && l1Ramp <= 1)) throw usage("--l1-ramp must lie in [0, 1]");
+        if (!(l1PullShare >= 0) || Double.isInfinite(l1PullShare)) throw usage("--l1-pull-share must be 0 or more");
         if (readable < 0 || readable > 1) throw usage("--readable must be in [0, 1]");
         if (views < 0) throw usage("--views must be 0 or more");
         OptimizationSpace space;
@@ -163,8 +170,12 @@ public final class WorldEvalCommand implements Callable<Integer> {
             if (spec.commandLine().getParseResult().hasMatchedOption("--smooth")) throw usage("--smooth works with --space w+ or w, not s");
             smooth = 0; // the default smoothing does not apply in S
         }
+        if (space == OptimizationSpace.S && l1PullShare > 0) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--l1-pull-share")) throw usage("--l1-pull-share works with --space w+ or w, not s");
+            l1PullShare = 0; // nor does the default cap
+        }
         LatentOptimization.Settings optimization = new LatentOptimization.Settings("", OptimizationMode.EDIT, space, steps, lr,
-                l2Lambda, 0, ClipViews.of(views, 0), LatentSmoothing.of(smooth, smoothSigma, 0), l1Lambda, l1Ramp);
+                l2Lambda, 0, ClipViews.of(views, 0), LatentSmoothing.of(smooth, smoothSigma, 0), l1Lambda, l1Ramp, l1PullShare);
         for (String m : methods) {
             if (!List.of("optimize", "mapper", "global").contains(m)) throw usage("unknown method '" + m + "' (optimize, mapper, global)");
         }
@@ -189,6 +200,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         StringBuilder md = new StringBuilder();
         StringBuilder changedMost = new StringBuilder();
+        List<WorldEval.Row> rows = new ArrayList<>();
         StringBuilder csv = new StringBuilder("prompt,method,seeds,success,preservation,preservation_all,clip_before,clip_after\n");
         try (Generator g = Generator.load(gPath); ClipModel model = ClipModel.load(cPath);
              AttributeClassifier classifier = AttributeClassifier.load(fPath)) {
@@ -260,17 +272,26 @@ public final class WorldEvalCommand implements Callable<Integer> {
                     err.printf("  changed most: %s%n", row.mostChanged(4));
                     changedMost.append(String.format("- %s, %s: %s%n", row.prompt(), row.method(), row.mostChanged(4)));
                     err.flush();
-                    AtomicFiles.write(out.resolve("table.md"), (md + CHANGED_MOST_HEADING
+                    rows.add(row);
+                    AtomicFiles.write(out.resolve("table.md"), (md + summary(rows) + CHANGED_MOST_HEADING
                             + changedMost).getBytes(StandardCharsets.UTF_8));
                     AtomicFiles.write(out.resolve("table.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
                 }
             }
         }
         o.print(md);
+        o.print(summary(rows));
         o.print(CHANGED_MOST_HEADING + changedMost);
         o.println("wrote " + out.resolve("table.md"));
         o.flush();
         return 0;
+    }
+
+    /** Per method, success and preservation over all its edits (the issue's figures are over all of them). */
+    private static String summary(List<WorldEval.Row> rows) {
+        StringBuilder b = new StringBuilder("\nOver all edits of each method (each seed counts once):\n\n");
+        for (WorldEval.Summary s : WorldEval.Summary.of(rows)) b.append("- ").append(s.line()).append('\n');
+        return b.toString();
     }
 
     /** The mapper for {@code prompt}: DIR/slug.pt under --mappers, else the bundled one; null if there is none. */

@@ -32,7 +32,13 @@ class BundledCommandsTest {
         assertTrue(prov.contains("\"space\": \"w\"") && prov.contains("\"l2_lambda\": " + BundledModels.OPTIMIZE_L2)
                 && prov.contains("\"l1_lambda\": " + BundledModels.OPTIMIZE_L1)
                 && prov.contains("\"l1_ramp\": " + BundledModels.OPTIMIZE_L1_RAMP)
+                && prov.contains("\"l1_pull_share\": " + BundledModels.OPTIMIZE_L1_PULL_SHARE)
                 && prov.contains("\"smooth_sigma\": 0.12"), prov);
+        // the weight the run used: the default, or less where the prompt's pull capped it
+        var used = java.util.regex.Pattern.compile("\"l1_lambda_used\": ([0-9.eE-]+)").matcher(prov);
+        assertTrue(used.find(), prov);
+        double l1Used = Double.parseDouble(used.group(1));
+        assertTrue(l1Used > 0 && l1Used <= BundledModels.OPTIMIZE_L1, prov);
         Path plus = dir.resolve("edit-wplus");
         CliRun wp = CliRun.of("edit", "--prompt", "sunglasses", "--seed", "3", "--steps", "2", "--space", "w+", "--out", plus.toString());
         assertEquals(0, wp.code(), wp.err());
@@ -89,6 +95,9 @@ class BundledCommandsTest {
         CliRun ramp = CliRun.of("edit", "--prompt", "x", "--l1-ramp", "1.5");
         assertEquals(2, ramp.code());
         assertTrue(ramp.err().contains("--l1-ramp must lie in [0, 1]"), ramp.err());
+        CliRun share = CliRun.of("edit", "--prompt", "x", "--l1-pull-share", "-1");
+        assertEquals(2, share.code());
+        assertTrue(share.err().contains("--l1-pull-share must be 0 or more"), share.err());
         CliRun space = CliRun.of("edit", "--prompt", "x", "--space", "s");
         assertEquals(2, space.code());
         assertTrue(space.err().contains("--space must be w or w+"), space.err());
@@ -103,6 +112,7 @@ class BundledCommandsTest {
         assertEquals(0, r.code(), r.err());
         String table = Files.readString(out.resolve("table.md"));
         assertTrue(table.contains("| sunglasses | optimize | 2 |") && table.contains("| sunglasses | global | 2 |"), table);
+        assertTrue(table.contains("- optimize: 1 prompt, 2 edits: success ") && table.contains("- global: 1 prompt, 2 edits: "), table);
         assertTrue(!table.contains("CLIP zero-shot accuracy") && table.contains("Preservation counts"), "--no-clip-checks: " + table);
         assertTrue(Files.exists(out.resolve("sunglasses_optimize.png")));
         assertEquals(2, CliRun.of("world", "eval", "--prompts", "paint it black").code());
@@ -111,6 +121,8 @@ class BundledCommandsTest {
         assertEquals(2, CliRun.of("world", "eval", "--smooth", "-1").code());
         assertEquals(2, CliRun.of("world", "eval", "--l1-lambda", "-1").code());
         assertEquals(2, CliRun.of("world", "eval", "--l1-ramp", "-0.1").code());
+        assertEquals(2, CliRun.of("world", "eval", "--l1-pull-share", "-0.1").code());
+        assertEquals(2, CliRun.of("world", "eval", "--space", "s", "--l1-pull-share", "0.5").code(), "the cap in S, asked for");
     }
 
     @Test

@@ -76,9 +76,13 @@ class OptimizeCommandTest {
         assertEquals(2, CliRun.of("optimize", "--generator", G, "--clip", CLIP, "--id-lambda", "0", "--prompt", "x", "--seed", "1",
                 "--space", "s", "--smooth", "2", "--out", dir.resolve("bad").toString()).code(), "smoothing in S");
         for (String[] bad : List.of(new String[] {"--space", "q"}, new String[] {"--views", "-1"},
-                new String[] {"--smooth", "-2"}, new String[] {"--smooth-sigma", "0"}, new String[] {"--l1-ramp", "2"})) {
-            assertEquals(2, CliRun.of("optimize", "--generator", G, "--clip", CLIP, "--id-lambda", "0", "--prompt", "x", "--seed", "1",
-                    bad[0], bad[1], "--out", dir.resolve("bad").toString()).code(), String.join(" ", bad));
+                new String[] {"--smooth", "-2"}, new String[] {"--smooth-sigma", "0"}, new String[] {"--l1-ramp", "2"},
+                new String[] {"--l1-pull-share", "-1"}, new String[] {"--space", "s", "--l1-pull-share", "0.5"})) {
+            List<String> args = new java.util.ArrayList<>(List.of("optimize", "--generator", G, "--clip", CLIP, "--id-lambda", "0",
+                    "--prompt", "x", "--seed", "1", "--out", dir.resolve("bad").toString()));
+            args.addAll(List.of(bad));
+            CliRun refused = CliRun.of(args.toArray(String[]::new));
+            assertEquals(2, refused.code(), String.join(" ", bad) + ": " + refused.err());
         }
     }
 

@@ -33,13 +33,16 @@ public final class BundledModels {
      * Adam steps at lr 0.1, an L2 weight of {@value #OPTIMIZE_L2} and an L1 weight of {@value #OPTIMIZE_L1} to the
      * start (the attribute classes lie 0.5 apart on their own axes of w, and the L1 term keeps the axes the prompt
      * pulls weakly where they were; its weight rises from 0 over the first {@value #OPTIMIZE_L1_RAMP} of the steps, so
-     * that the edit first moves and then gives back what the prompt pulls weakly), and the CLIP loss averaged over
+     * that the edit first moves and then gives back what the prompt pulls weakly, and it is capped at
+     * {@value #OPTIMIZE_L1_PULL_SHARE} of the prompt's own pull, so that a prompt CLIP pulls on weakly still moves), and
+     * the CLIP loss averaged over
      * {@value #OPTIMIZE_SMOOTH} latents moved by Gaussian offsets of {@value #OPTIMIZE_SMOOTH_SIGMA} per coordinate.
      */
     public static final int OPTIMIZE_STEPS = 25;
     public static final double OPTIMIZE_L2 = 0.01;
     public static final double OPTIMIZE_L1 = 0.01;
     public static final double OPTIMIZE_L1_RAMP = 1.0;
+    public static final double OPTIMIZE_L1_PULL_SHARE = 0.5;
     public static final int OPTIMIZE_SMOOTH = 4;
     public static final double OPTIMIZE_SMOOTH_SIGMA = 0.12;
 

@@ -10,6 +10,7 @@ import dev.styleclip.clip.ImageNormalization;
 import dev.styleclip.edit.optimize.LatentOptimization;
 import dev.styleclip.edit.optimize.OptimizationMode;
 import dev.styleclip.edit.optimize.OptimizationSpace;
+import dev.styleclip.edit.optimize.PromptPull;
 import dev.styleclip.evaluate.WorldEval;
 import dev.styleclip.stylegan2.Generator;
 import dev.styleclip.train.classifier.AttributeClassifier;
@@ -129,6 +130,27 @@ class BundledModelsTest {
         }
     }
 
+    /**
+     * The bundled CLIP pulls on the latent about four times harder for "lion" than for "without makeup" (0.28 against
+     * 0.07 at the time of writing), so the default L1 weight, which leaves the lion's coordinates free, would hold every
+     * coordinate of the make-up edit where it was: the default cap lowers it for that prompt and leaves the lion's.
+     */
+    @Test
+    void thePromptsPullLowersTheL1WeightForAWeaklyPulledPromptOnly() throws Exception {
+        try (Models m = Models.load(); PointerScope scope = new PointerScope()) {
+            ClipLoss loss = ClipLoss.forModel(m.clip(), m.g().config().size());
+            var tokenizer = dev.styleclip.clip.tokenizer.ClipTokenizer.load();
+            java.util.function.ToDoubleFunction<String> pull = p -> PromptPull.of(m.g(), loss,
+                    tokenizer.tokenize(java.util.List.of(p), dev.styleclip.clip.tokenizer.TruncationPolicy.ERROR), OptimizationSpace.W);
+            double lion = pull.applyAsDouble("lion"), makeup = pull.applyAsDouble("without makeup");
+            assertTrue(lion > 2.5 * makeup, "lion " + lion + ", without makeup " + makeup);
+            int rows = m.g().config().nLatent();
+            double share = BundledModels.OPTIMIZE_L1_PULL_SHARE, l1 = BundledModels.OPTIMIZE_L1;
+            assertEquals(l1, PromptPull.cappedL1(l1, share, lion, rows), 0, "lion keeps the full weight");
+            assertTrue(PromptPull.cappedL1(l1, share, makeup, rows) < 0.5 * l1, "without makeup: " + PromptPull.cappedL1(l1, share, makeup, rows));
+        }
+    }
+
     @Test
     void everyBundledMapperFitsTheGeneratorAndEditsTheLatent() throws Exception {
         var prompts = BundledModels.mapperPrompts();
@@ -211,7 +233,8 @@ class BundledModelsTest {
      * Latent optimization with the bundled set's settings (those of edit and world eval) turns portraits into lions
      * and keeps the rest: on 50 seeds set v3's generator managed 2% on this prompt, set v4's 92% at 98.0% preservation
      * (98.3% without the L1 term), 98% at 95.8% with the L1 ramp (96% at 96.9% judged by the 3000-step classifier
-     * shipped since). Preservation as world eval counts it. Deterministic:
+     * shipped since; 94% at 95.8% on session 21's machine, where the cap by the prompt's pull leaves lion's weight as it
+     * is). Preservation as world eval counts it. Deterministic:
      * the seeds, the offsets and the engine's single thread are fixed.
      */
     @Test
@@ -226,7 +249,7 @@ class BundledModelsTest {
             var settings = new LatentOptimization.Settings("", OptimizationMode.EDIT, OptimizationSpace.W, BundledModels.OPTIMIZE_STEPS,
                     0.1, BundledModels.OPTIMIZE_L2, 0).withSmoothing(new dev.styleclip.edit.optimize.LatentSmoothing(
                     BundledModels.OPTIMIZE_SMOOTH, BundledModels.OPTIMIZE_SMOOTH_SIGMA, 0)).withL1(BundledModels.OPTIMIZE_L1)
-                    .withL1Ramp(BundledModels.OPTIMIZE_L1_RAMP);
+                    .withL1Ramp(BundledModels.OPTIMIZE_L1_RAMP).withL1PullShare(BundledModels.OPTIMIZE_L1_PULL_SHARE);
             WorldEval.Row row = eval.evaluate(lion, "optimize", eval.optimize(settings), seeds);
             System.out.printf("lion on %d seeds: %.0f%% success, %.1f%% preservation (%.1f%% all heads)%n", seeds.size(), 100 * row.success(),
                     100 * row.preservation(), 100 * row.preservationAll());

@@ -26,7 +26,7 @@ import org.bytedeco.pytorch.global.torch;
  * reference, step 0 runs with lr 0 but still counts for Adam. {@link Settings#views} can average the CLIP loss over
  * random crops and flips, {@link Settings#smoothing} over latents near the current one,
  * {@link Settings#l1Lambda} adds {@code l1_lambda * |latent - start|} (a sum of absolute values; {@link Settings#l1Ramp}
- * can raise its weight over the run), and
+ * can raise its weight over the run, {@link Settings#l1PullShare} caps it by the prompt's pull), and
  * {@link OptimizationSpace#W} moves every W+ row by one offset (none of them is in the reference).
  *
  * <p>Each step runs in its own native scope; only the latent and Adam's moments live across steps.
@@ -51,11 +51,20 @@ public final class LatentOptimization {
      *                  (0: the full weight from the first step; 1: it reaches it at the last): the edit first moves
      *                  as it would without the term, past the point where the prompt's own axis pulls harder, and the
      *                  rising weight then pulls the weakly pulled coordinates back
+     * @param l1PullShare caps the L1 weight for a prompt CLIP pulls on weakly: the term's pull on a coordinate is at
+     *                  most this share of {@link PromptPull the prompt's pull} (0: no cap, {@code l1Lambda} as given;
+     *                  W and W+ only). The weight a run used is in {@link Result#l1Lambda}
      */
     public record Settings(String prompt, OptimizationMode mode, OptimizationSpace space, int steps, double lr,
                            double l2Lambda, double idLambda, ClipViews views, LatentSmoothing smoothing, double l1Lambda,
-                           double l1Ramp) {
+                           double l1Ramp, double l1PullShare) {
         public Settings {
+            if (!(l1PullShare >= 0) || Double.isInfinite(l1PullShare)) {
+                throw new IllegalArgumentException("l1PullShare must be 0 or more, got " + l1PullShare);
+            }
+            if (l1PullShare > 0 && space == OptimizationSpace.S) {
+                throw new IllegalArgumentException("the L1 cap by the prompt's pull works in W+ and W, not in S");
+            }
             if (l1Lambda < 0) throw new IllegalArgumentException("l1Lambda must be 0 or more");
             if (!(l1Ramp >= 0 && l1Ramp <= 1)) throw new IllegalArgumentException("l1Ramp must lie in [0, 1], got " + l1Ramp);
             if (views == null) throw new IllegalArgumentException("views must not be null (ClipViews.NONE for none)");
@@ -68,13 +77,13 @@ public final class LatentOptimization {
         /** The L1 term at its full weight from the first step. */
         public Settings(String prompt, OptimizationMode mode, OptimizationSpace space, int steps, double lr,
                         double l2Lambda, double idLambda, ClipViews views, LatentSmoothing smoothing, double l1Lambda) {
-            this(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda, 0);
+            this(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda, 0, 0);
         }
 
         /** Without the L1 term (the reference has none). */
         public Settings(String prompt, OptimizationMode mode, OptimizationSpace space, int steps, double lr,
                         double l2Lambda, double idLambda, ClipViews views, LatentSmoothing smoothing) {
-            this(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, 0, 0);
+            this(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, 0, 0, 0);
         }
 
         /** The reference's loss: one view of the image as it is, at the latent itself. */
@@ -84,23 +93,27 @@ public final class LatentOptimization {
         }
 
         public Settings withPrompt(String p) {
-            return new Settings(p, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda, l1Ramp);
+            return new Settings(p, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda, l1Ramp, l1PullShare);
         }
 
         public Settings withSmoothing(LatentSmoothing sm) {
-            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, sm, l1Lambda, l1Ramp);
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, sm, l1Lambda, l1Ramp, l1PullShare);
         }
 
         public Settings withViews(ClipViews v) {
-            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, v, smoothing, l1Lambda, l1Ramp);
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, v, smoothing, l1Lambda, l1Ramp, l1PullShare);
         }
 
         public Settings withL1(double l1) {
-            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1, l1Ramp);
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1, l1Ramp, l1PullShare);
         }
 
         public Settings withL1Ramp(double ramp) {
-            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda, ramp);
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda, ramp, l1PullShare);
+        }
+
+        public Settings withL1PullShare(double share) {
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda, l1Ramp, share);
         }
 
         /** The L1 weight at step {@code i}: {@code l1Lambda}, or its share of the ramp while the ramp lasts. */
@@ -129,8 +142,13 @@ public final class LatentOptimization {
         void onStep(StepLosses losses, Tensor image, Tensor latent, Tensor grad);
     }
 
-    /** What a run returns; the tensors belong to the caller. */
-    public record Result(Tensor startImage, Tensor latent, Tensor finalImage, List<StepLosses> losses) {
+    /**
+     * What a run returns; the tensors belong to the caller.
+     *
+     * @param l1Lambda the L1 weight the run used (after the ramp): {@link Settings#l1Lambda}, or less under
+     *                 {@link Settings#l1PullShare}
+     */
+    public record Result(Tensor startImage, Tensor latent, Tensor finalImage, List<StepLosses> losses, double l1Lambda) {
     }
 
     private final Generator g;
@@ -179,6 +197,10 @@ public final class LatentOptimization {
             // in S only the non-ToRGB entries learn; the others stay in Adam's list without a gradient, as in the reference
             if (s.space() != OptimizationSpace.S || !g.styleLayout().get(i).toRgb()) p.set_requires_grad(true);
             latent.add(p);
+        }
+        if (s.l1PullShare() > 0 && s.l1Lambda() > 0 && s.mode() == OptimizationMode.EDIT) {
+            double pull = PromptPull.of(g, clipLoss, tokens, s.space());
+            s = s.withL1(PromptPull.cappedL1(s.l1Lambda(), s.l1PullShare(), pull, s.space() == OptimizationSpace.W ? g.config().nLatent() : 1));
         }
         Adam adam = new Adam(latent, s.lr());
         ClipViews.Sampler views = s.views().sampler();
@@ -234,7 +256,7 @@ public final class LatentOptimization {
         }
         try (NoGradGuard ng = new NoGradGuard()) {
             Tensor finalImage = synthesize(startWPlus, latent, s.space());
-            return new Result(startImage, result(startWPlus, latent, s.space()).detach().clone(), finalImage, history);
+            return new Result(startImage, result(startWPlus, latent, s.space()).detach().clone(), finalImage, history, s.l1Lambda());
         }
     }
 

@@ -123,6 +123,49 @@ class OptimizationOptionsTest {
     }
 
     @Test
+    void thePromptsPullCapsTheL1WeightAndTheRunUsesTheCappedWeight() throws Exception {
+        assertEquals(0.01, PromptPull.cappedL1(0.01, 0, 0.05, 8), 0, "share 0: no cap");
+        assertEquals(0.5 * 0.05 / 8, PromptPull.cappedL1(0.01, 0.5, 0.05, 8), 1e-15, "a weak pull lowers the weight");
+        assertEquals(0.01, PromptPull.cappedL1(0.01, 0.5, 0.4, 8), 0, "a strong pull leaves it");
+        assertThrows(IllegalArgumentException.class, () -> settings(OptimizationSpace.W, 3).withL1PullShare(-0.5));
+        assertThrows(IllegalArgumentException.class, () -> settings(OptimizationSpace.W, 3).withL1PullShare(Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> settings(OptimizationSpace.S, 3).withL1PullShare(0.5));
+        try (PointerScope scope = new PointerScope();
+             Generator g = Generator.load(Fixtures.path("stylegan2/tiny_g32.pt"));
+             ClipModel clip = ClipModel.load(Fixtures.path("clip/tiny_clip_jit.pt"))) {
+            ClipLoss loss = new ClipLoss(clip, 32, ImageNormalization.NONE);
+            LatentOptimization method = new LatentOptimization(g, loss, null);
+            int[][] tokens = dev.styleclip.clip.tokenizer.ClipTokenizer.load().tokenize(List.of(PROMPT),
+                    dev.styleclip.clip.tokenizer.TruncationPolicy.ERROR);
+            int rows = g.config().nLatent();
+            double pullW = PromptPull.of(g, loss, tokens, OptimizationSpace.W);
+            assertTrue(pullW > 0, "no pull: " + pullW);
+            assertEquals(pullW, PromptPull.of(g, loss, tokens, OptimizationSpace.W), 0, "the same samples, the same pull");
+            double pullWPlus = PromptPull.of(g, loss, tokens, OptimizationSpace.W_PLUS);
+            assertTrue(pullWPlus > 0 && pullWPlus != pullW, "measured on each row's vector in W+: " + pullWPlus + " vs " + pullW);
+            assertThrows(IllegalArgumentException.class, () -> PromptPull.of(g, loss, tokens, OptimizationSpace.S));
+
+            Tensor start = OptimizationMemoryTest.start(g);
+            int steps = 6;
+            double l1 = 0.5; // above the tiny CLIP's pull, so a share below 1 caps it
+            var plain = settings(OptimizationSpace.W, steps).withL1(l1);
+            var uncapped = method.run(start, plain, null);
+            assertEquals(l1, uncapped.l1Lambda(), 0);
+            var loose = method.run(start, plain.withL1PullShare(1e9), null);
+            assertEquals(l1, loose.l1Lambda(), 0, "a cap above the weight leaves it");
+            assertEquals(0, loose.latent().sub(uncapped.latent()).abs().max().item_double(), 0, "and the run as it was");
+            double expected = 0.25 * pullW / rows;
+            assertTrue(expected < l1, "the test's cap does not bite: " + expected);
+            var capped = method.run(start, plain.withL1PullShare(0.25), (losses, image, latent, grad) ->
+                    assertEquals(losses.clip() + 0.008 * losses.l2() + expected * losses.l1(), losses.total(),
+                            1e-5 * Math.max(1, losses.total()), "capped, step " + losses.step()));
+            assertEquals(expected, capped.l1Lambda(), 1e-12);
+            double apart = capped.latent().sub(uncapped.latent()).abs().max().item_double();
+            assertTrue(apart > 1e-4, "the capped weight changed nothing: " + apart);
+        }
+    }
+
+    @Test
     void viewsAreCropsOrMirrorsOfTheImageAndReproducible() {
         try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
             Tensor x = torch.rand(2, 3, 16, 16);
