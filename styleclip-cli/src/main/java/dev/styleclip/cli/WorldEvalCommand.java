@@ -72,6 +72,10 @@ public final class WorldEvalCommand implements Callable<Integer> {
     @Option(names = "--seeds", defaultValue = "50", paramLabel = "N", description = "Seeds per prompt (default: ${DEFAULT-VALUE}).")
     int seeds;
 
+    @Option(names = "--first-seed", defaultValue = "0", paramLabel = "N", description = "Take each prompt's seeds from N on "
+            + "(default: ${DEFAULT-VALUE}, the README's table; another start gives seeds the defaults were not chosen on).")
+    int firstSeed;
+
     @Option(names = "--steps", defaultValue = "" + EditCommand.Defaults.BUNDLED_STEPS, paramLabel = "N", description = "optimize: Adam steps (default: ${DEFAULT-VALUE}; "
             + "StyleCLIP: 300).")
     int steps;
@@ -154,6 +158,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (seeds < 1 || steps < 1 || recognitionSamples < 1) throw usage("--seeds, --steps and --recognition must be positive");
+        if (firstSeed < 0 || firstSeed > 1_000_000_000) throw usage("--first-seed must lie in [0, 1000000000]");
         if (l1Lambda < 0) throw usage("--l1-lambda must be 0 or more");
         if (!(l1Ramp >= 0 && l1Ramp <= 1)) throw usage("--l1-ramp must lie in [0, 1]");
         if (!(l1PullShare >= 0) || Double.isInfinite(l1PullShare)) throw usage("--l1-pull-share must be 0 or more");
@@ -244,7 +249,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
             md.append("|---|---|---|---|---|---|---|---|\n");
             WorldEval.Method global = methods.contains("global") ? global(g, model, cPath) : null;
             for (WorldEval.Target t : targets) {
-                List<Integer> chosen = eval.eligibleSeeds(t, seeds, 20 * seeds + 200);
+                List<Integer> chosen = eval.eligibleSeeds(t, seeds, firstSeed, 20 * seeds + 200);
                 for (String m : methods) {
                     long t0 = System.nanoTime();
                     Path mapperFile = m.equals("mapper") ? mapperFor(t.prompt()) : null;

@@ -122,6 +122,7 @@ class BundledCommandsTest {
         assertEquals(2, CliRun.of("world", "eval", "--l1-lambda", "-1").code());
         assertEquals(2, CliRun.of("world", "eval", "--l1-ramp", "-0.1").code());
         assertEquals(2, CliRun.of("world", "eval", "--l1-pull-share", "-0.1").code());
+        assertEquals(2, CliRun.of("world", "eval", "--first-seed", "-1").code());
         assertEquals(2, CliRun.of("world", "eval", "--space", "s", "--l1-pull-share", "0.5").code(), "the cap in S, asked for");
     }
 

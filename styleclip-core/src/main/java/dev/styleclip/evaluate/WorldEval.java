@@ -146,7 +146,7 @@ public final class WorldEval {
     private final AttributeClassifier classifier;
     private final double truncation;
     private final ClipTokenizer tokenizer = ClipTokenizer.load();
-    private final List<int[]> seedClasses = new ArrayList<>();
+    private final java.util.Map<Integer, int[]> seedClasses = new java.util.HashMap<>();
     private Set<AttributeCategory> judged = Set.copyOf(AttributeCategory.ALL);
 
     /**
@@ -176,12 +176,11 @@ public final class WorldEval {
     }
 
     private int[] classesOfSeed(int seed) {
-        while (seedClasses.size() <= seed) {
+        return seedClasses.computeIfAbsent(seed, s -> {
             try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
-                seedClasses.add(classifier.predict(image(wplus(seedClasses.size()))).classes()[0]);
+                return classifier.predict(image(wplus(s))).classes()[0];
             }
-        }
-        return seedClasses.get(seed);
+        });
     }
 
     static boolean applies(AttributeCategory c, Species s) {
@@ -198,15 +197,26 @@ public final class WorldEval {
         return Species.values()[classes[AttributeCategory.ALL.indexOf(AttributeCategory.SPECIES)]];
     }
 
-    /** The first {@code n} seeds (from 0, at most {@code maxSeed}) whose portrait can take the edit. */
+    /** The first {@code n} seeds (from 0, below {@code maxSeed}) whose portrait can take the edit. */
     public List<Integer> eligibleSeeds(Target t, int n, int maxSeed) {
+        return eligibleSeeds(t, n, 0, maxSeed);
+    }
+
+    /**
+     * The first {@code n} seeds from {@code firstSeed} on (trying {@code tries} of them at most) whose portrait can take
+     * the edit; a start away from 0 gives seeds the table's settings were not chosen on.
+     */
+    public List<Integer> eligibleSeeds(Target t, int n, int firstSeed, int tries) {
         int head = AttributeCategory.ALL.indexOf(t.attributeCategory());
         int hairStyle = AttributeCategory.ALL.indexOf(AttributeCategory.HAIR_STYLE);
         int bald = AttributeCategory.HAIR_STYLE.classNames().indexOf("bald");
         int presentation = AttributeCategory.ALL.indexOf(AttributeCategory.PRESENTATION);
         int man = AttributeCategory.PRESENTATION.classNames().indexOf("man");
         List<Integer> out = new ArrayList<>();
-        for (int seed = 0; seed < maxSeed && out.size() < n; seed++) {
+        if (firstSeed < 0 || (long) firstSeed + tries > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("seeds " + firstSeed + " to " + ((long) firstSeed + tries) + " are out of range");
+        }
+        for (int seed = firstSeed; seed < firstSeed + tries && out.size() < n; seed++) {
             int[] c = classesOfSeed(seed);
             if (!t.from().contains(species(c))) continue;
             if (c[head] == t.classIndex()) continue;

@@ -69,6 +69,9 @@ class BundledModelsTest {
             WorldEval.Target purple = WorldEval.TARGETS.stream().filter(t -> t.prompt().equals("purple hair")).findFirst().orElseThrow();
             var seeds = eval.eligibleSeeds(purple, 4, 200);
             assertEquals(4, seeds.size(), "four portraits without purple hair among the first 200 seeds");
+            var later = eval.eligibleSeeds(purple, 2, 5000, 100);
+            assertEquals(2, later.size());
+            assertTrue(later.stream().allMatch(x -> x >= 5000 && x < 5100) && later.get(0) < later.get(1), "held-out seeds: " + later);
             WorldEval.Row row = eval.evaluate(purple, "optimize", eval.optimize(new LatentOptimization.Settings("", OptimizationMode.EDIT, OptimizationSpace.W_PLUS, 30, 0.1, 0.008, 0)), seeds);
             assertTrue(row.clipAfter() > row.clipBefore() + 0.02, "CLIP similarity to 'purple hair' " + row.clipBefore() + " -> " + row.clipAfter());
             double[] shares = row.changed().values().stream().mapToDouble(Double::doubleValue).toArray();
