@@ -11,6 +11,7 @@ import dev.styleclip.edit.global.StyleStats;
 import dev.styleclip.edit.global.TextDirection;
 import dev.styleclip.edit.optimize.LatentOptimization;
 import dev.styleclip.edit.optimize.LatentSmoothing;
+import dev.styleclip.edit.optimize.LooseRetry;
 import dev.styleclip.edit.optimize.OptimizationMode;
 import dev.styleclip.edit.optimize.OptimizationSpace;
 import dev.styleclip.image.Images;
@@ -113,6 +114,16 @@ public final class EditCommand implements Callable<Integer> {
             + " for the bundled generator, " + Defaults.PUBLISHED_L1_PULL_SHARE + " otherwise).")
     Double l1PullShare;
 
+    @Option(names = "--retry-below", paramLabel = "G", description = "optimize: optimize again, from the start and with the L1 "
+            + "weight --retry-l1, when CLIP's cosine to the prompt rose by less than G: where the prompt pulls on nothing harder "
+            + "than the L1 term holds, the first pass leaves the image as it was (not in StyleCLIP; 0: one pass; default: "
+            + Defaults.BUNDLED_RETRY_BELOW + " for the bundled generator, " + Defaults.PUBLISHED_RETRY_BELOW + " otherwise).")
+    Double retryBelow;
+
+    @Option(names = "--retry-l1", paramLabel = "L", description = "optimize: the L1 weight of that second pass (default: "
+            + Defaults.BUNDLED_RETRY_L1 + " for the bundled generator, " + Defaults.PUBLISHED_RETRY_L1 + " otherwise).")
+    Double retryL1;
+
     @Option(names = "--smooth", defaultValue = "4", paramLabel = "K", description = "optimize: average the CLIP loss over K latents "
             + "near the current one each step (Gaussian offsets in W; not in StyleCLIP; 0 turns it off). Against the bundled "
             + "CLIP it keeps the edit to the prompt (default: ${DEFAULT-VALUE}).")
@@ -156,6 +167,10 @@ public final class EditCommand implements Callable<Integer> {
         static final double PUBLISHED_L1_RAMP = 0;
         static final double BUNDLED_L1_PULL_SHARE = BundledModels.OPTIMIZE_L1_PULL_SHARE;
         static final double PUBLISHED_L1_PULL_SHARE = 0;
+        static final double BUNDLED_RETRY_BELOW = BundledModels.OPTIMIZE_RETRY_BELOW;
+        static final double PUBLISHED_RETRY_BELOW = 0;
+        static final double BUNDLED_RETRY_L1 = BundledModels.OPTIMIZE_RETRY_L1;
+        static final double PUBLISHED_RETRY_L1 = 0;
         static final double BUNDLED_SIGMA = BundledModels.OPTIMIZE_SMOOTH_SIGMA;
         static final double PUBLISHED_SIGMA = 0.6;
 
@@ -172,6 +187,8 @@ public final class EditCommand implements Callable<Integer> {
         double l1Lambda = this.l1Lambda != null ? this.l1Lambda : bundledG ? Defaults.BUNDLED_L1 : Defaults.PUBLISHED_L1;
         double l1Ramp = this.l1Ramp != null ? this.l1Ramp : bundledG ? Defaults.BUNDLED_L1_RAMP : Defaults.PUBLISHED_L1_RAMP;
         double l1PullShare = this.l1PullShare != null ? this.l1PullShare : bundledG ? Defaults.BUNDLED_L1_PULL_SHARE : Defaults.PUBLISHED_L1_PULL_SHARE;
+        double retryBelow = this.retryBelow != null ? this.retryBelow : bundledG ? Defaults.BUNDLED_RETRY_BELOW : Defaults.PUBLISHED_RETRY_BELOW;
+        double retryL1 = this.retryL1 != null ? this.retryL1 : bundledG ? Defaults.BUNDLED_RETRY_L1 : Defaults.PUBLISHED_RETRY_L1;
         double smoothSigma = this.smoothSigma != null ? this.smoothSigma : bundledG ? Defaults.BUNDLED_SIGMA : Defaults.PUBLISHED_SIGMA;
         OptimizationSpace space = bundledG ? OptimizationSpace.W : OptimizationSpace.W_PLUS;
         if (this.space != null) {
@@ -188,6 +205,8 @@ public final class EditCommand implements Callable<Integer> {
         }
         if (!(l1Ramp >= 0 && l1Ramp <= 1)) throw usage("--l1-ramp must lie in [0, 1]");
         if (!(l1PullShare >= 0) || Double.isInfinite(l1PullShare)) throw usage("--l1-pull-share must be 0 or more");
+        if (!(retryBelow >= 0) || Double.isInfinite(retryBelow)) throw usage("--retry-below must be 0 or more");
+        if (!(retryL1 >= 0) || Double.isInfinite(retryL1)) throw usage("--retry-l1 must be 0 or more");
         if (beta <= 0 || beta >= 1) throw usage("--beta must be in (0, 1)");
         if (smooth < 0 || smoothSigma <= 0) throw usage("--smooth must be 0 or more and --smooth-sigma above 0");
         if (generator == null) dev.styleclip.tensor.Engine.preferThreads(1); // the bundled models are small
@@ -210,15 +229,28 @@ public final class EditCommand implements Callable<Integer> {
             Map<String, Object> details = new LinkedHashMap<>();
             long t0 = System.nanoTime();
             if (method == Method.optimize) {
-                StepPrinter printer = new StepPrinter(err, "optimize", Math.max(1, steps / 10));
-                var result = new LatentOptimization(g, loss, null).run(start, new LatentOptimization.Settings(prompt,
-                        OptimizationMode.EDIT, space, steps, lr, l2Lambda, 0).withSmoothing(
-                        LatentSmoothing.of(smooth, smoothSigma, seed != null ? seed : 0)).withL1(l1Lambda).withL1Ramp(l1Ramp).withL1PullShare(l1PullShare), (l, img, lat, grad) ->
-                        printer.step(l.step(), steps, String.format("clip %.4f l2 %.4f l1 %.4f", l.clip(), l.l2(), l.l1())));
+                var settings = new LatentOptimization.Settings(prompt, OptimizationMode.EDIT, space, steps, lr, l2Lambda, 0)
+                        .withSmoothing(LatentSmoothing.of(smooth, smoothSigma, seed != null ? seed : 0)).withL1(l1Lambda)
+                        .withL1Ramp(l1Ramp).withL1PullShare(l1PullShare).withRetry(new LooseRetry(retryBelow, retryL1));
+                var result = new LatentOptimization(g, loss, null).run(start, settings, new LatentOptimization.Observer() {
+                    StepPrinter printer = new StepPrinter(err, "optimize", Math.max(1, steps / 10));
+
+                    @Override
+                    public void onStep(LatentOptimization.StepLosses l, Tensor image, Tensor latent, Tensor grad) {
+                        printer.step(l.step(), steps, String.format("clip %.4f l2 %.4f l1 %.4f", l.clip(), l.l2(), l.l1()));
+                    }
+
+                    @Override
+                    public void onRetry(long[] rows, double l1) {
+                        err.printf("optimize: CLIP's cosine rose by less than %s; again from the start with L1 weight %s%n", retryBelow, l1);
+                        printer = new StepPrinter(err, "optimize (retry)", Math.max(1, steps / 10));
+                    }
+                });
                 before = result.startImage();
                 after = result.finalImage();
                 saved = result.latent();
                 details.put("l1_lambda_used", result.l1Lambda());
+                details.put("retried", result.retried().length > 0);
                 details.put("clip_loss_first", result.losses().get(0).clip());
                 details.put("clip_loss_last", result.losses().get(result.losses().size() - 1).clip());
             } else if (method == Method.mapper) {
@@ -278,6 +310,8 @@ public final class EditCommand implements Callable<Integer> {
                 prov.put("l1_lambda", l1Lambda);
                 prov.put("l1_ramp", l1Ramp);
                 prov.put("l1_pull_share", l1PullShare);
+                prov.put("retry_below", retryBelow);
+                prov.put("retry_l1", retryL1);
                 prov.put("smooth", smooth);
                 if (smooth > 0) prov.put("smooth_sigma", smoothSigma);
             } else {

@@ -6,6 +6,7 @@ import dev.styleclip.clip.ClipLoss;
 import dev.styleclip.clip.ClipModel;
 import dev.styleclip.edit.optimize.LatentOptimization;
 import dev.styleclip.edit.optimize.LatentSmoothing;
+import dev.styleclip.edit.optimize.LooseRetry;
 import dev.styleclip.edit.optimize.OptimizationMode;
 import dev.styleclip.edit.optimize.OptimizationSpace;
 import dev.styleclip.image.Images;
@@ -90,6 +91,14 @@ public final class OptimizeCommand implements Callable<Integer> {
             + "coordinate): a prompt CLIP pulls on weakly is held back less; not in StyleCLIP (default: ${DEFAULT-VALUE}, no cap). W+ and W only.")
     double l1PullShare;
 
+    @Option(names = "--retry-below", defaultValue = "0", paramLabel = "G", description = "Optimize again, from the start and with "
+            + "the L1 weight --retry-l1, when CLIP's cosine to the prompt rose by less than G; its steps go to losses_retry.csv. "
+            + "Not in StyleCLIP (default: ${DEFAULT-VALUE}, one pass). Edit mode only.")
+    double retryBelow;
+
+    @Option(names = "--retry-l1", defaultValue = "0", paramLabel = "L", description = "The L1 weight of that second pass (default: ${DEFAULT-VALUE}).")
+    double retryL1;
+
     @Option(names = "--id-lambda", defaultValue = "0.005", description = "Weight of the identity loss; 0 turns it off (default: ${DEFAULT-VALUE}).")
     double idLambda;
 
@@ -137,6 +146,9 @@ public final class OptimizeCommand implements Callable<Integer> {
         if (l1Lambda < 0) throw usage("--l1-lambda must be 0 or more");
         if (!(l1Ramp >= 0 && l1Ramp <= 1)) throw usage("--l1-ramp must lie in [0, 1]");
         if (!(l1PullShare >= 0) || Double.isInfinite(l1PullShare)) throw usage("--l1-pull-share must be 0 or more");
+        if (!(retryBelow >= 0) || Double.isInfinite(retryBelow)) throw usage("--retry-below must be 0 or more");
+        if (!(retryL1 >= 0) || Double.isInfinite(retryL1)) throw usage("--retry-l1 must be 0 or more");
+        if (retryBelow > 0 && m != OptimizationMode.EDIT) throw usage("--retry-below works in edit mode, where there is a start to gain on");
         if (smooth < 0 || smoothSigma <= 0) throw usage("--smooth must be 0 or more and --smooth-sigma above 0");
         if (smooth > 0 && sp == OptimizationSpace.S) throw usage("--smooth works with --space w+ or w, not s");
         if (l1PullShare > 0 && sp == OptimizationSpace.S) throw usage("--l1-pull-share works with --space w+ or w, not s");
@@ -176,25 +188,40 @@ public final class OptimizeCommand implements Callable<Integer> {
             if (start.size(0) != 1) throw usage("--latent holds " + start.size(0) + " latents; optimization takes one");
             var settings = new LatentOptimization.Settings(prompt, m, sp, steps, lr, l2Lambda, idLambda,
                     dev.styleclip.clip.ClipViews.of(views, seed != null ? seed : 0),
-                    LatentSmoothing.of(smooth, smoothSigma, seed != null ? seed : 0), l1Lambda, l1Ramp, l1PullShare);
+                    LatentSmoothing.of(smooth, smoothSigma, seed != null ? seed : 0), l1Lambda, l1Ramp, l1PullShare,
+                    new LooseRetry(retryBelow, retryL1));
             Map<String, String> text = Map.of("styleclip", provenanceJson(prompt, seed));
             AtomicFiles.write(dir.resolve("provenance.json"), provenanceJson(prompt, seed).getBytes(StandardCharsets.UTF_8));
-            StringBuilder csv = new StringBuilder("step,lr,clip,l2,l1,id,total\n");
             try (ProgressBar bar = Progress.bar(slug(prompt), steps, "steps")) {
-                var result = method.run(start, settings, (losses, image, lat, grad) -> {
-                    csv.append(String.format("%d,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g%n", losses.step(), losses.lr(), losses.clip(),
-                            losses.l2(), losses.l1(), losses.id(), losses.total()));
-                    try {
-                        AtomicFiles.write(dir.resolve("losses.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
-                        int done = losses.step() + 1;
-                        if (saveEvery > 0 && losses.step() % saveEvery == 0) {
-                            Images.write(dir.resolve(String.format("step_%04d.png", losses.step())), Images.toImage(image, 0), text);
-                            Npy.write(dir.resolve("latent.npy"), Tensors.toRaw(lat));
+                var result = method.run(start, settings, new LatentOptimization.Observer() {
+                    StringBuilder csv = new StringBuilder(LOSSES_HEADER);
+                    String csvName = "losses.csv";
+                    String stepName = "step_%04d.png";
+
+                    @Override
+                    public void onStep(LatentOptimization.StepLosses losses, Tensor image, Tensor lat, Tensor grad) {
+                        csv.append(String.format("%d,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g%n", losses.step(), losses.lr(), losses.clip(),
+                                losses.l2(), losses.l1(), losses.id(), losses.total()));
+                        try {
+                            AtomicFiles.write(dir.resolve(csvName), csv.toString().getBytes(StandardCharsets.UTF_8));
+                            if (saveEvery > 0 && losses.step() % saveEvery == 0) {
+                                Images.write(dir.resolve(String.format(stepName, losses.step())), Images.toImage(image, 0), text);
+                                Npy.write(dir.resolve("latent.npy"), Tensors.toRaw(lat));
+                            }
+                            bar.stepTo(losses.step() + 1);
+                            bar.setExtraMessage(String.format(" clip=%.4f l2=%.4f id=%.4f", losses.clip(), losses.l2(), losses.id()));
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
                         }
-                        bar.stepTo(done);
-                        bar.setExtraMessage(String.format(" clip=%.4f l2=%.4f id=%.4f", losses.clip(), losses.l2(), losses.id()));
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                    }
+
+                    @Override
+                    public void onRetry(long[] rows, double l1) {
+                        csv = new StringBuilder(LOSSES_HEADER);
+                        csvName = "losses_retry.csv";
+                        stepName = "retry_step_%04d.png";
+                        bar.setExtraMessage(" CLIP barely moved; again with L1 " + l1);
+                        bar.stepTo(0);
                     }
                 });
                 Npy.write(dir.resolve("latent.npy"), Tensors.toRaw(result.latent()));
@@ -202,12 +229,19 @@ public final class OptimizeCommand implements Callable<Integer> {
                 Images.write(dir.resolve("before_after.png"),
                         Images.strip(List.of(Images.toImage(result.startImage(), 0), Images.toImage(result.finalImage(), 0))), text);
                 var last = result.losses().get(result.losses().size() - 1);
+                if (result.retried().length > 0) {
+                    last = result.retryLosses().get(result.retryLosses().size() - 1);
+                    spec.commandLine().getOut().printf("%s: CLIP's cosine rose by less than %s; optimized again with L1 weight %s%n",
+                            prompt, retryBelow, retryL1);
+                }
                 spec.commandLine().getOut().printf("%s: clip %.4f -> %.4f; wrote %s%n", prompt,
                         result.losses().get(0).clip(), last.clip(), dir.resolve("before_after.png"));
                 spec.commandLine().getOut().flush();
             }
         }
     }
+
+    private static final String LOSSES_HEADER = "step,lr,clip,l2,l1,id,total\n";
 
     static String slug(String prompt) {
         String s = prompt.toLowerCase().replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
@@ -232,6 +266,8 @@ public final class OptimizeCommand implements Callable<Integer> {
         p.put("l1_lambda", l1Lambda);
         p.put("l1_ramp", l1Ramp);
         p.put("l1_pull_share", l1PullShare);
+        p.put("retry_below", retryBelow);
+        p.put("retry_l1", retryL1);
         p.put("id_lambda", idLambda);
         p.put("views", views);
         p.put("smooth", smooth);

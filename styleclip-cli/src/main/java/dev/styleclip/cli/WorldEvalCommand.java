@@ -30,6 +30,7 @@ import org.bytedeco.pytorch.Tensor;
 import dev.styleclip.clip.ClipViews;
 import dev.styleclip.edit.optimize.LatentOptimization;
 import dev.styleclip.edit.optimize.LatentSmoothing;
+import dev.styleclip.edit.optimize.LooseRetry;
 import dev.styleclip.edit.optimize.OptimizationMode;
 import dev.styleclip.edit.optimize.OptimizationSpace;
 import picocli.CommandLine;
@@ -44,7 +45,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Per prompt and method, over the first --seeds seeds whose portrait can take the edit: edit success "
                         + "(the target attribute is predicted after the edit), preservation (the share of the other "
                         + "attributes left unchanged) and the CLIP similarity to the prompt before and after; and how "
-                        + "recognisable the generator's samples are. Writes DIR/table.md, DIR/table.csv and a "
+                        + "recognisable the generator's samples are. Writes DIR/table.md, DIR/table.csv, DIR/seeds.csv (every seed's result) and a "
                         + "before/after sheet per prompt and method (first 8 seeds: top row before, bottom row after)."})
 public final class WorldEvalCommand implements Callable<Integer> {
     @Option(names = "--generator", paramLabel = "G", description = "Generator (default: the bundled one).")
@@ -104,6 +105,15 @@ public final class WorldEvalCommand implements Callable<Integer> {
             + "default: ${DEFAULT-VALUE}).")
     double l1PullShare;
 
+    @Option(names = "--retry-below", defaultValue = "" + EditCommand.Defaults.BUNDLED_RETRY_BELOW, paramLabel = "G", description = "optimize: "
+            + "optimize a seed again, from its start and with the L1 weight --retry-l1, when CLIP's cosine to the prompt rose by "
+            + "less than G (0: one pass; default: ${DEFAULT-VALUE}).")
+    double retryBelow;
+
+    @Option(names = "--retry-l1", defaultValue = "" + EditCommand.Defaults.BUNDLED_RETRY_L1, paramLabel = "L", description = "optimize: "
+            + "the L1 weight of that second pass (default: ${DEFAULT-VALUE}).")
+    double retryL1;
+
     @Option(names = "--space", defaultValue = "w", paramLabel = "SPACE", description = "optimize: w (one offset shared by every "
             + "layer), w+ (a vector per layer, as StyleCLIP) or s (default: ${DEFAULT-VALUE}: the bundled generator learned "
             + "what lies between its codes along shared rows; rows moved apart are untrained ground).")
@@ -162,6 +172,8 @@ public final class WorldEvalCommand implements Callable<Integer> {
         if (l1Lambda < 0) throw usage("--l1-lambda must be 0 or more");
         if (!(l1Ramp >= 0 && l1Ramp <= 1)) throw usage("--l1-ramp must lie in [0, 1]");
         if (!(l1PullShare >= 0) || Double.isInfinite(l1PullShare)) throw usage("--l1-pull-share must be 0 or more");
+        if (!(retryBelow >= 0) || Double.isInfinite(retryBelow)) throw usage("--retry-below must be 0 or more");
+        if (!(retryL1 >= 0) || Double.isInfinite(retryL1)) throw usage("--retry-l1 must be 0 or more");
         if (readable < 0 || readable > 1) throw usage("--readable must be in [0, 1]");
         if (views < 0) throw usage("--views must be 0 or more");
         OptimizationSpace space;
@@ -180,7 +192,8 @@ public final class WorldEvalCommand implements Callable<Integer> {
             l1PullShare = 0; // nor does the default cap
         }
         LatentOptimization.Settings optimization = new LatentOptimization.Settings("", OptimizationMode.EDIT, space, steps, lr,
-                l2Lambda, 0, ClipViews.of(views, 0), LatentSmoothing.of(smooth, smoothSigma, 0), l1Lambda, l1Ramp, l1PullShare);
+                l2Lambda, 0, ClipViews.of(views, 0), LatentSmoothing.of(smooth, smoothSigma, 0), l1Lambda, l1Ramp, l1PullShare,
+                new LooseRetry(retryBelow, retryL1));
         for (String m : methods) {
             if (!List.of("optimize", "mapper", "global").contains(m)) throw usage("unknown method '" + m + "' (optimize, mapper, global)");
         }
@@ -206,6 +219,9 @@ public final class WorldEvalCommand implements Callable<Integer> {
         StringBuilder md = new StringBuilder();
         StringBuilder changedMost = new StringBuilder();
         List<WorldEval.Row> rows = new ArrayList<>();
+        StringBuilder retried = new StringBuilder();
+        java.util.concurrent.atomic.AtomicInteger retriedNow = new java.util.concurrent.atomic.AtomicInteger();
+        StringBuilder seedsCsv = new StringBuilder("prompt,method,seed,success,preservation,clip_before,clip_after\n");
         StringBuilder csv = new StringBuilder("prompt,method,seeds,success,preservation,preservation_all,clip_before,clip_after\n");
         try (Generator g = Generator.load(gPath); ClipModel model = ClipModel.load(cPath);
              AttributeClassifier classifier = AttributeClassifier.load(fPath)) {
@@ -252,13 +268,14 @@ public final class WorldEvalCommand implements Callable<Integer> {
                 List<Integer> chosen = eval.eligibleSeeds(t, seeds, firstSeed, 20 * seeds + 200);
                 for (String m : methods) {
                     long t0 = System.nanoTime();
+                    retriedNow.set(0);
                     Path mapperFile = m.equals("mapper") ? mapperFor(t.prompt()) : null;
                     if (m.equals("mapper") && mapperFile == null) continue; // no mapper trained for this prompt
                     WorldEval.Row row;
                     try (PointerScope scope = new PointerScope();
                          var mapper = mapperFile != null ? dev.styleclip.edit.mapper.MapperCheckpoint.read(mapperFile).mapper() : null) {
                         WorldEval.Method method = switch (m) {
-                            case "optimize" -> eval.optimize(optimization);
+                            case "optimize" -> eval.optimize(optimization, retriedNow::addAndGet);
                             case "mapper" -> eval.latentMap(mapper::edit);
                             default -> global;
                         };
@@ -274,11 +291,21 @@ public final class WorldEvalCommand implements Callable<Integer> {
                     csv.append(String.format("\"%s\",%s,%d,%.4f,%.4f,%.4f,%.4f,%.4f%n", row.prompt(), row.method(), row.seeds(),
                             row.success(), row.preservation(), row.preservationAll(), row.clipBefore(), row.clipAfter()));
                     err.printf("%s (%.0f s)%n", line, (System.nanoTime() - t0) / 1e9);
+                    if (m.equals("optimize") && !optimization.retry().none()) {
+                        retried.append(String.format("%s%s %d of %d", retried.isEmpty() ? "" : ", ", row.prompt(), retriedNow.get(), row.seeds()));
+                        err.printf("  optimized a second time: %d of %d seeds%n", retriedNow.get(), row.seeds());
+                    }
                     err.printf("  changed most: %s%n", row.mostChanged(4));
                     changedMost.append(String.format("- %s, %s: %s%n", row.prompt(), row.method(), row.mostChanged(4)));
                     err.flush();
                     rows.add(row);
-                    AtomicFiles.write(out.resolve("table.md"), (md + summary(rows) + CHANGED_MOST_HEADING
+                    for (int i = 0; i < row.perSeed().size(); i++) {
+                        WorldEval.SeedScore sc = row.perSeed().get(i);
+                        seedsCsv.append(String.format("\"%s\",%s,%d,%d,%.4f,%.4f,%.4f%n", row.prompt(), row.method(), chosen.get(i),
+                                sc.success() ? 1 : 0, sc.preservation(), sc.clipBefore(), sc.clipAfter()));
+                    }
+                    AtomicFiles.write(out.resolve("seeds.csv"), seedsCsv.toString().getBytes(StandardCharsets.UTF_8));
+                    AtomicFiles.write(out.resolve("table.md"), (md + summary(rows) + retriedLine(retried) + CHANGED_MOST_HEADING
                             + changedMost).getBytes(StandardCharsets.UTF_8));
                     AtomicFiles.write(out.resolve("table.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
                 }
@@ -286,6 +313,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
         }
         o.print(md);
         o.print(summary(rows));
+        o.print(retriedLine(retried));
         o.print(CHANGED_MOST_HEADING + changedMost);
         o.println("wrote " + out.resolve("table.md"));
         o.flush();
@@ -297,6 +325,12 @@ public final class WorldEvalCommand implements Callable<Integer> {
         StringBuilder b = new StringBuilder("\nOver all edits of each method (each seed counts once):\n\n");
         for (WorldEval.Summary s : WorldEval.Summary.of(rows)) b.append("- ").append(s.line()).append('\n');
         return b.toString();
+    }
+
+    /** Which seeds latent optimization's retry optimized again, per prompt ("" without a retry). */
+    private String retriedLine(CharSequence retried) {
+        return retried.isEmpty() ? "" : String.format("%nSeeds latent optimization ran a second time, with L1 weight %s (CLIP's cosine to the "
+                + "prompt rose by less than %s in the first): %s%n", retryL1, retryBelow, retried);
     }
 
     /** The mapper for {@code prompt}: DIR/slug.pt under --mappers, else the bundled one; null if there is none. */

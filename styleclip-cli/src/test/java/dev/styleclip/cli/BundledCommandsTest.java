@@ -8,6 +8,7 @@ import dev.styleclip.stylegan2.Generator;
 import dev.styleclip.train.classifier.AttributeClassifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,9 @@ class BundledCommandsTest {
                 && prov.contains("\"l1_lambda\": " + BundledModels.OPTIMIZE_L1)
                 && prov.contains("\"l1_ramp\": " + BundledModels.OPTIMIZE_L1_RAMP)
                 && prov.contains("\"l1_pull_share\": " + BundledModels.OPTIMIZE_L1_PULL_SHARE)
+                && prov.contains("\"retry_below\": " + BundledModels.OPTIMIZE_RETRY_BELOW)
+                && prov.contains("\"retry_l1\": " + BundledModels.OPTIMIZE_RETRY_L1)
+                && prov.matches("(?s).*\"retried\": (true|false).*")
                 && prov.contains("\"smooth_sigma\": 0.12"), prov);
         // the weight the run used: the default, or less where the prompt's pull capped it
         var used = java.util.regex.Pattern.compile("\"l1_lambda_used\": ([0-9.eE-]+)").matcher(prov);
@@ -98,6 +102,10 @@ class BundledCommandsTest {
         CliRun share = CliRun.of("edit", "--prompt", "x", "--l1-pull-share", "-1");
         assertEquals(2, share.code());
         assertTrue(share.err().contains("--l1-pull-share must be 0 or more"), share.err());
+        CliRun retry = CliRun.of("edit", "--prompt", "x", "--retry-below", "-0.1");
+        assertEquals(2, retry.code());
+        assertTrue(retry.err().contains("--retry-below must be 0 or more"), retry.err());
+        assertEquals(2, CliRun.of("edit", "--prompt", "x", "--retry-l1", "Infinity").code());
         CliRun space = CliRun.of("edit", "--prompt", "x", "--space", "s");
         assertEquals(2, space.code());
         assertTrue(space.err().contains("--space must be w or w+"), space.err());
@@ -115,6 +123,14 @@ class BundledCommandsTest {
         assertTrue(table.contains("- optimize: 1 prompt, 2 edits: success ") && table.contains("- global: 1 prompt, 2 edits: "), table);
         assertTrue(!table.contains("CLIP zero-shot accuracy") && table.contains("Preservation counts"), "--no-clip-checks: " + table);
         assertTrue(Files.exists(out.resolve("sunglasses_optimize.png")));
+        List<String> seeds = Files.readAllLines(out.resolve("seeds.csv"));
+        assertEquals("prompt,method,seed,success,preservation,clip_before,clip_after", seeds.get(0));
+        assertEquals(5, seeds.size(), "a line per seed and method: " + seeds);
+        assertTrue(seeds.get(1).startsWith("\"sunglasses\",optimize,"), seeds.toString());
+        assertTrue(table.contains("Seeds latent optimization ran a second time") && table.contains("sunglasses ")
+                && table.contains(" of 2"), table);
+        assertEquals(2, CliRun.of("world", "eval", "--retry-below", "-1").code());
+        assertEquals(2, CliRun.of("world", "eval", "--retry-l1", "-1").code());
         assertEquals(2, CliRun.of("world", "eval", "--prompts", "paint it black").code());
         assertEquals(2, CliRun.of("world", "eval", "--space", "q").code());
         assertEquals(2, CliRun.of("world", "eval", "--space", "s", "--smooth", "4").code(), "smoothing in S, asked for");

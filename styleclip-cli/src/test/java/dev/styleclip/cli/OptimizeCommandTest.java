@@ -61,6 +61,25 @@ class OptimizeCommandTest {
     }
 
     @Test
+    void aRetryWritesItsStepsBesideTheFirstPass() throws Exception {
+        // a minimum gain no run reaches: the edit is optimized again, from the start, with the second L1 weight
+        CliRun r = CliRun.of("optimize", "--generator", G, "--clip", CLIP, "--id-lambda", "0", "--prompt", "a lion", "--seed", "2",
+                "--steps", "4", "--save-every", "0", "--l1-lambda", "0.5", "--retry-below", "100", "--retry-l1", "0.001",
+                "--out", dir.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("optimized again with L1 weight 0.001"), r.out());
+        List<String> first = Files.readAllLines(dir.resolve("losses.csv"));
+        List<String> second = Files.readAllLines(dir.resolve("losses_retry.csv"));
+        assertEquals(5, first.size());
+        assertEquals(5, second.size());
+        assertEquals(first.get(0), second.get(0));
+        assertEquals("0", second.get(1).split(",")[0], "the second pass counts its steps from 0");
+        assertTrue(first.get(4).split(",")[4].compareTo("0") != 0 && !first.get(4).equals(second.get(4)), first + " / " + second);
+        String prov = Files.readString(dir.resolve("provenance.json"));
+        assertTrue(prov.contains("\"retry_below\": 100.0") && prov.contains("\"retry_l1\": 0.001"), prov);
+    }
+
+    @Test
     void wSpaceWithViewsAndSmoothing() throws Exception {
         CliRun r = CliRun.of("optimize", "--generator", G, "--clip", CLIP, "--id-lambda", "0", "--prompt", "a person with purple hair",
                 "--seed", "3", "--space", "w", "--views", "2", "--smooth", "2", "--smooth-sigma", "0.3", "--steps", "6", "--save-every", "0",
@@ -77,7 +96,9 @@ class OptimizeCommandTest {
                 "--space", "s", "--smooth", "2", "--out", dir.resolve("bad").toString()).code(), "smoothing in S");
         for (String[] bad : List.of(new String[] {"--space", "q"}, new String[] {"--views", "-1"},
                 new String[] {"--smooth", "-2"}, new String[] {"--smooth-sigma", "0"}, new String[] {"--l1-ramp", "2"},
-                new String[] {"--l1-pull-share", "-1"}, new String[] {"--space", "s", "--l1-pull-share", "0.5"})) {
+                new String[] {"--l1-pull-share", "-1"}, new String[] {"--space", "s", "--l1-pull-share", "0.5"},
+                new String[] {"--retry-below", "-1"}, new String[] {"--retry-l1", "NaN"},
+                new String[] {"--mode", "free", "--retry-below", "0.1"})) {
             List<String> args = new java.util.ArrayList<>(List.of("optimize", "--generator", G, "--clip", CLIP, "--id-lambda", "0",
                     "--prompt", "x", "--seed", "1", "--out", dir.resolve("bad").toString()));
             args.addAll(List.of(bad));

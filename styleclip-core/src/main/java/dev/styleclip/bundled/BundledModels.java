@@ -33,16 +33,20 @@ public final class BundledModels {
      * Adam steps at lr 0.1, an L2 weight of {@value #OPTIMIZE_L2} and an L1 weight of {@value #OPTIMIZE_L1} to the
      * start (the attribute classes lie 0.5 apart on their own axes of w, and the L1 term keeps the axes the prompt
      * pulls weakly where they were; its weight rises from 0 over the first {@value #OPTIMIZE_L1_RAMP} of the steps, so
-     * that the edit first moves and then gives back what the prompt pulls weakly, and it is capped at
-     * {@value #OPTIMIZE_L1_PULL_SHARE} of the prompt's own pull, so that a prompt CLIP pulls on weakly still moves), and
-     * the CLIP loss averaged over
-     * {@value #OPTIMIZE_SMOOTH} latents moved by Gaussian offsets of {@value #OPTIMIZE_SMOOTH_SIGMA} per coordinate.
+     * that the edit first moves and then gives back what the prompt pulls weakly), the CLIP loss averaged over
+     * {@value #OPTIMIZE_SMOOTH} latents moved by Gaussian offsets of {@value #OPTIMIZE_SMOOTH_SIGMA} per coordinate, and
+     * a second pass with the L1 weight {@value #OPTIMIZE_RETRY_L1} for a latent whose CLIP cosine to the prompt rose by
+     * less than {@value #OPTIMIZE_RETRY_BELOW} (where CLIP pulls on nothing harder than the L1 term holds, the first pass
+     * leaves the portrait as it was). The L1 cap by the prompt's pull is off ({@value #OPTIMIZE_L1_PULL_SHARE}): it
+     * loosened the hold on every portrait of a weak prompt, where the retry loosens it only on those the edit missed.
      */
     public static final int OPTIMIZE_STEPS = 25;
     public static final double OPTIMIZE_L2 = 0.01;
     public static final double OPTIMIZE_L1 = 0.01;
     public static final double OPTIMIZE_L1_RAMP = 1.0;
-    public static final double OPTIMIZE_L1_PULL_SHARE = 0.5;
+    public static final double OPTIMIZE_L1_PULL_SHARE = 0;
+    public static final double OPTIMIZE_RETRY_BELOW = 0.1;
+    public static final double OPTIMIZE_RETRY_L1 = 0.0035;
     public static final int OPTIMIZE_SMOOTH = 4;
     public static final double OPTIMIZE_SMOOTH_SIGMA = 0.12;
 

@@ -72,7 +72,13 @@ public final class WorldEval {
      *                        changed, most changed first
      */
     public record Row(String prompt, String method, int seeds, double success, double preservation, double preservationAll,
-                      double clipBefore, double clipAfter, java.util.Map<String, Double> changed) {
+                      double clipBefore, double clipAfter, java.util.Map<String, Double> changed, List<SeedScore> perSeed) {
+        /** A row without per-seed scores (a summary from elsewhere). */
+        public Row(String prompt, String method, int seeds, double success, double preservation, double preservationAll,
+                   double clipBefore, double clipAfter, java.util.Map<String, Double> changed) {
+            this(prompt, method, seeds, success, preservation, preservationAll, clipBefore, clipAfter, changed, List.of());
+        }
+
         /** The {@code k} most changed categories, as "hair_color 30%, background 8%". */
         public String mostChanged(int k) {
             StringBuilder b = new StringBuilder();
@@ -116,6 +122,10 @@ public final class WorldEval {
                     method, prompts, prompts == 1 ? "prompt" : "prompts", edits, 100 * success, 100 * preservation, promptsMeetingBoth, prompts,
                     100 * WANTED_SUCCESS, 100 * WANTED_PRESERVATION);
         }
+    }
+
+    /** One edited seed: whether the target was read after the edit, its preservation, CLIP's cosine to the prompt. */
+    public record SeedScore(boolean success, double preservation, double clipBefore, double clipAfter) {
     }
 
     /** How well the classifier recognises the generator's samples. */
@@ -261,8 +271,11 @@ public final class WorldEval {
         int n = cb.length, hits = 0;
         double kept = 0, keptAll = 0;
         int[] changes = new int[AttributeCategory.ALL.size()];
+        boolean[] hit = new boolean[n];
+        double[] keptSeed = new double[n];
         for (int i = 0; i < n; i++) {
-            if (ca[i][head] == t.classIndex()) hits++;
+            hit[i] = ca[i][head] == t.classIndex();
+            if (hit[i]) hits++;
             Species sb = species(cb[i]), sa = species(ca[i]);
             int same = 0, counted = 0, sameAll = 0, countedAll = 0;
             for (int c = 0; c < AttributeCategory.ALL.size(); c++) {
@@ -278,23 +291,40 @@ public final class WorldEval {
                 counted++;
                 if (unchanged) same++;
             }
-            kept += counted == 0 ? 1 : same / (double) counted;
+            keptSeed[i] = counted == 0 ? 1 : same / (double) counted;
+            kept += keptSeed[i];
             keptAll += countedAll == 0 ? 1 : sameAll / (double) countedAll;
         }
-        double[] sim = similarity(before, after, t.prompt());
+        double[][] sim = similarity(before, after, t.prompt()); // [before, after][seed]
+        List<SeedScore> perSeed = new ArrayList<>();
+        for (int i = 0; i < n; i++) perSeed.add(new SeedScore(hit[i], keptSeed[i], sim[0][i], sim[1][i]));
         java.util.Map<String, Double> changed = new java.util.LinkedHashMap<>();
         java.util.stream.IntStream.range(0, changes.length).boxed().sorted((a, b) -> changes[b] - changes[a])
                 .forEach(c -> changed.put(AttributeCategory.ALL.get(c).name(), changes[c] / (double) n));
-        return new Row(t.prompt(), methodName, n, hits / (double) n, kept / n, keptAll / n, sim[0], sim[1], changed);
+        return new Row(t.prompt(), methodName, n, hits / (double) n, kept / n, keptAll / n, mean(sim[0]), mean(sim[1]), changed, perSeed);
     }
 
-    private double[] similarity(Tensor before, Tensor after, String prompt) {
+    /** CLIP's cosine of each image to the prompt: {before, after}, one value per seed. */
+    private double[][] similarity(Tensor before, Tensor after, String prompt) {
         try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
             Tensor text = normalize(clip.encodeText(tokenizer.tokenize(List.of(prompt), TruncationPolicy.TRUNCATE)));
-            Tensor b = normalize(clip.encodeImage(clipLoss.fit(before))).matmul(text.t());
+            Tensor b = normalize(clip.encodeImage(clipLoss.fit(before))).matmul(text.t()); // [N, 1]
             Tensor a = normalize(clip.encodeImage(clipLoss.fit(after))).matmul(text.t());
-            return new double[] {b.mean().item_double(), a.mean().item_double()};
+            return new double[][] {toDoubles(b), toDoubles(a)};
         }
+    }
+
+    private static double[] toDoubles(Tensor t) {
+        float[] f = Tensors.toFloatArray(t.flatten(0, -1));
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
+    }
+
+    private static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) s += x;
+        return v.length == 0 ? 0 : s / v.length;
     }
 
     private static Tensor normalize(Tensor x) {
@@ -306,9 +336,18 @@ public final class WorldEval {
      * of a prompt as one batch.
      */
     public Method optimize(LatentOptimization.Settings settings) {
+        return optimize(settings, n -> { });
+    }
+
+    /** As {@link #optimize(LatentOptimization.Settings)}, telling {@code retried} how many seeds of each batch a retry optimized again. */
+    public Method optimize(LatentOptimization.Settings settings, java.util.function.IntConsumer retried) {
         if (settings.idLambda() > 0) throw new IllegalArgumentException("world eval's optimization has no identity term");
         LatentOptimization opt = new LatentOptimization(g, clipLoss, null);
-        return (w, t) -> opt.run(w, settings.withPrompt(t.prompt()), null).finalImage();
+        return (w, t) -> {
+            LatentOptimization.Result r = opt.run(w, settings.withPrompt(t.prompt()), null);
+            retried.accept(r.retried().length);
+            return r.finalImage();
+        };
     }
 
     /** A method given as a W+ -> W+ map (a mapper), images synthesised from its result. */

@@ -8,6 +8,7 @@ import dev.styleclip.clip.ClipLoss;
 import dev.styleclip.clip.ClipModel;
 import dev.styleclip.clip.ImageNormalization;
 import dev.styleclip.edit.optimize.LatentOptimization;
+import dev.styleclip.edit.optimize.LooseRetry;
 import dev.styleclip.edit.optimize.OptimizationMode;
 import dev.styleclip.edit.optimize.OptimizationSpace;
 import dev.styleclip.edit.optimize.PromptPull;
@@ -136,7 +137,8 @@ class BundledModelsTest {
     /**
      * The bundled CLIP pulls on the latent about four times harder for "lion" than for "without makeup" (0.28 against
      * 0.07 at the time of writing), so the default L1 weight, which leaves the lion's coordinates free, would hold every
-     * coordinate of the make-up edit where it was: the default cap lowers it for that prompt and leaves the lion's.
+     * coordinate of the make-up edit where it was: a cap at half the prompt's pull (--l1-pull-share 0.5, the bundled
+     * default before the loose retry replaced it) lowers it for that prompt and leaves the lion's.
      */
     @Test
     void thePromptsPullLowersTheL1WeightForAWeaklyPulledPromptOnly() throws Exception {
@@ -148,7 +150,7 @@ class BundledModelsTest {
             double lion = pull.applyAsDouble("lion"), makeup = pull.applyAsDouble("without makeup");
             assertTrue(lion > 2.5 * makeup, "lion " + lion + ", without makeup " + makeup);
             int rows = m.g().config().nLatent();
-            double share = BundledModels.OPTIMIZE_L1_PULL_SHARE, l1 = BundledModels.OPTIMIZE_L1;
+            double share = 0.5, l1 = BundledModels.OPTIMIZE_L1;
             assertEquals(l1, PromptPull.cappedL1(l1, share, lion, rows), 0, "lion keeps the full weight");
             assertTrue(PromptPull.cappedL1(l1, share, makeup, rows) < 0.5 * l1, "without makeup: " + PromptPull.cappedL1(l1, share, makeup, rows));
         }
@@ -252,7 +254,8 @@ class BundledModelsTest {
             var settings = new LatentOptimization.Settings("", OptimizationMode.EDIT, OptimizationSpace.W, BundledModels.OPTIMIZE_STEPS,
                     0.1, BundledModels.OPTIMIZE_L2, 0).withSmoothing(new dev.styleclip.edit.optimize.LatentSmoothing(
                     BundledModels.OPTIMIZE_SMOOTH, BundledModels.OPTIMIZE_SMOOTH_SIGMA, 0)).withL1(BundledModels.OPTIMIZE_L1)
-                    .withL1Ramp(BundledModels.OPTIMIZE_L1_RAMP).withL1PullShare(BundledModels.OPTIMIZE_L1_PULL_SHARE);
+                    .withL1Ramp(BundledModels.OPTIMIZE_L1_RAMP).withL1PullShare(BundledModels.OPTIMIZE_L1_PULL_SHARE)
+                    .withRetry(new LooseRetry(BundledModels.OPTIMIZE_RETRY_BELOW, BundledModels.OPTIMIZE_RETRY_L1));
             WorldEval.Row row = eval.evaluate(lion, "optimize", eval.optimize(settings), seeds);
             System.out.printf("lion on %d seeds: %.0f%% success, %.1f%% preservation (%.1f%% all heads)%n", seeds.size(), 100 * row.success(),
                     100 * row.preservation(), 100 * row.preservationAll());
@@ -260,6 +263,43 @@ class BundledModelsTest {
             // first step: 6 of 6 at 100%). The smoothing offsets drawn depend on the batch: on the first 12 seeds 92% at
             // 81.3% (full weight: 92% at 95.8%; both by the 1200-step classifier); in world eval's batch of 50, 96% at 96.9%
             assertTrue(row.success() >= 0.65 && row.preservation() >= 0.8, row.toString());
+        }
+    }
+
+    /**
+     * "without makeup" is the prompt the bundled CLIP pulls on most weakly: under the full L1 weight most portraits keep
+     * their make-up (16% success on world eval's 50 seeds). The retry optimizes those again with a looser hold, and
+     * CLIP's similarity to the prompt of the retried ones rises beyond what the first pass reached.
+     */
+    @Test
+    void theLooseRetryMovesTheMakeupEditsTheFirstPassLeft() throws Exception {
+        try (Models m = Models.load(); PointerScope scope = new PointerScope()) {
+            WorldEval eval = m.eval();
+            WorldEval.Target makeup = WorldEval.TARGETS.stream().filter(t -> t.prompt().equals("without makeup")).findFirst().orElseThrow();
+            var seeds = eval.eligibleSeeds(makeup, 6, 200);
+            var settings = new LatentOptimization.Settings("without makeup", OptimizationMode.EDIT, OptimizationSpace.W,
+                    BundledModels.OPTIMIZE_STEPS, 0.1, BundledModels.OPTIMIZE_L2, 0).withSmoothing(new dev.styleclip.edit.optimize.LatentSmoothing(
+                    BundledModels.OPTIMIZE_SMOOTH, BundledModels.OPTIMIZE_SMOOTH_SIGMA, 0)).withL1(BundledModels.OPTIMIZE_L1)
+                    .withL1Ramp(BundledModels.OPTIMIZE_L1_RAMP);
+            org.bytedeco.pytorch.TensorVector rows = new org.bytedeco.pytorch.TensorVector();
+            for (int seed : seeds) {
+                rows.push_back(m.g().toWPlus(m.g().mapping(dev.styleclip.stylegan2.Latents.seedZ(seed, m.g().config().styleDim()))));
+            }
+            Tensor w = org.bytedeco.pytorch.global.torch.cat(rows, 0);
+            ClipLoss loss = ClipLoss.forModel(m.clip(), m.g().config().size());
+            LatentOptimization opt = new LatentOptimization(m.g(), loss, null);
+            var one = opt.run(w, settings, null);
+            var two = opt.run(w, settings.withRetry(new LooseRetry(BundledModels.OPTIMIZE_RETRY_BELOW, BundledModels.OPTIMIZE_RETRY_L1)), null);
+            assertTrue(two.retried().length > 0, "no seed retried");
+            Tensor index = dev.styleclip.tensor.Tensors.longs(two.retried());
+            try (NoGradGuard ng = new NoGradGuard()) {
+                Tensor first = similarity(m.clip(), loss, one.finalImage().index_select(0, index), "without makeup");
+                Tensor second = similarity(m.clip(), loss, two.finalImage().index_select(0, index), "without makeup");
+                double gain = second.sub(first).mean().item_double();
+                System.out.printf("without makeup: %d of %d seeds retried; their CLIP similarity %.3f -> %.3f%n", two.retried().length,
+                        seeds.size(), first.mean().item_double(), second.mean().item_double());
+                assertTrue(gain > 0.02, "the retry's similarity gain: " + gain);
+            }
         }
     }
 

@@ -54,11 +54,18 @@ public final class LatentOptimization {
      * @param l1PullShare caps the L1 weight for a prompt CLIP pulls on weakly: the term's pull on a coordinate is at
      *                  most this share of {@link PromptPull the prompt's pull} (0: no cap, {@code l1Lambda} as given;
      *                  W and W+ only). The weight a run used is in {@link Result#l1Lambda}
+     * @param retry     optimizes again, from its start and with a looser L1 weight, every latent whose CLIP loss the
+     *                  run lowered by less than a minimum ({@link LooseRetry}; {@link LooseRetry#NONE}: one pass, as
+     *                  the reference); edit mode only
      */
     public record Settings(String prompt, OptimizationMode mode, OptimizationSpace space, int steps, double lr,
                            double l2Lambda, double idLambda, ClipViews views, LatentSmoothing smoothing, double l1Lambda,
-                           double l1Ramp, double l1PullShare) {
+                           double l1Ramp, double l1PullShare, LooseRetry retry) {
         public Settings {
+            if (retry == null) throw new IllegalArgumentException("retry must not be null (LooseRetry.NONE for one pass)");
+            if (!retry.none() && mode != OptimizationMode.EDIT) {
+                throw new IllegalArgumentException("the loose retry works in edit mode, where there is a start to gain on");
+            }
             if (!(l1PullShare >= 0) || Double.isInfinite(l1PullShare)) {
                 throw new IllegalArgumentException("l1PullShare must be 0 or more, got " + l1PullShare);
             }
@@ -74,16 +81,23 @@ public final class LatentOptimization {
             }
         }
 
+        /** One pass. */
+        public Settings(String prompt, OptimizationMode mode, OptimizationSpace space, int steps, double lr,
+                        double l2Lambda, double idLambda, ClipViews views, LatentSmoothing smoothing, double l1Lambda,
+                        double l1Ramp, double l1PullShare) {
+            this(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda, l1Ramp, l1PullShare, LooseRetry.NONE);
+        }
+
         /** The L1 term at its full weight from the first step. */
         public Settings(String prompt, OptimizationMode mode, OptimizationSpace space, int steps, double lr,
                         double l2Lambda, double idLambda, ClipViews views, LatentSmoothing smoothing, double l1Lambda) {
-            this(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda, 0, 0);
+            this(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda, 0, 0, LooseRetry.NONE);
         }
 
         /** Without the L1 term (the reference has none). */
         public Settings(String prompt, OptimizationMode mode, OptimizationSpace space, int steps, double lr,
                         double l2Lambda, double idLambda, ClipViews views, LatentSmoothing smoothing) {
-            this(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, 0, 0, 0);
+            this(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, 0, 0, 0, LooseRetry.NONE);
         }
 
         /** The reference's loss: one view of the image as it is, at the latent itself. */
@@ -93,27 +107,31 @@ public final class LatentOptimization {
         }
 
         public Settings withPrompt(String p) {
-            return new Settings(p, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda, l1Ramp, l1PullShare);
+            return new Settings(p, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda, l1Ramp, l1PullShare, retry);
         }
 
         public Settings withSmoothing(LatentSmoothing sm) {
-            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, sm, l1Lambda, l1Ramp, l1PullShare);
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, sm, l1Lambda, l1Ramp, l1PullShare, retry);
         }
 
         public Settings withViews(ClipViews v) {
-            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, v, smoothing, l1Lambda, l1Ramp, l1PullShare);
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, v, smoothing, l1Lambda, l1Ramp, l1PullShare, retry);
         }
 
         public Settings withL1(double l1) {
-            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1, l1Ramp, l1PullShare);
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1, l1Ramp, l1PullShare, retry);
         }
 
         public Settings withL1Ramp(double ramp) {
-            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda, ramp, l1PullShare);
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda, ramp, l1PullShare, retry);
         }
 
         public Settings withL1PullShare(double share) {
-            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda, l1Ramp, share);
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda, l1Ramp, share, retry);
+        }
+
+        public Settings withRetry(LooseRetry r) {
+            return new Settings(prompt, mode, space, steps, lr, l2Lambda, idLambda, views, smoothing, l1Lambda, l1Ramp, l1PullShare, r);
         }
 
         /** The L1 weight at step {@code i}: {@code l1Lambda}, or its share of the ramp while the ramp lasts. */
@@ -140,15 +158,34 @@ public final class LatentOptimization {
          *               [1, 1, D])
          */
         void onStep(StepLosses losses, Tensor image, Tensor latent, Tensor grad);
+
+        /**
+         * Called before a {@link LooseRetry} pass; its steps follow, numbered from 0 again, on a batch of the
+         * {@code rows} only.
+         *
+         * @param rows     the batch rows optimized again
+         * @param l1Lambda the L1 weight of that pass
+         */
+        default void onRetry(long[] rows, double l1Lambda) {
+        }
     }
 
     /**
      * What a run returns; the tensors belong to the caller.
      *
-     * @param l1Lambda the L1 weight the run used (after the ramp): {@link Settings#l1Lambda}, or less under
-     *                 {@link Settings#l1PullShare}
+     * @param l1Lambda    the L1 weight the first pass used (after the ramp): {@link Settings#l1Lambda}, or less under
+     *                    {@link Settings#l1PullShare}
+     * @param losses      the first pass's steps (sums over the batch)
+     * @param retried     the batch rows a {@link LooseRetry} optimized again (empty: none); their latents and final
+     *                    images are the second pass's
+     * @param retryLosses the second pass's steps, sums over the retried rows (empty without one)
      */
-    public record Result(Tensor startImage, Tensor latent, Tensor finalImage, List<StepLosses> losses, double l1Lambda) {
+    public record Result(Tensor startImage, Tensor latent, Tensor finalImage, List<StepLosses> losses, double l1Lambda,
+                         long[] retried, List<StepLosses> retryLosses) {
+        /** One pass. */
+        public Result(Tensor startImage, Tensor latent, Tensor finalImage, List<StepLosses> losses, double l1Lambda) {
+            this(startImage, latent, finalImage, losses, l1Lambda, new long[0], List.of());
+        }
     }
 
     private final Generator g;
@@ -171,9 +208,33 @@ public final class LatentOptimization {
     /**
      * Optimizes from {@code startWPlus} [1, L, D]. Without the identity term a batch [B, L, D] is B independent
      * optimizations at once (the losses are sums over the batch and Adam works elementwise), which is how
-     * {@code world eval} edits many seeds; the reported losses are then sums over the batch.
+     * {@code world eval} edits many seeds; the reported losses are then sums over the batch. With a
+     * {@link Settings#retry} the rows whose CLIP loss fell by less than its minimum are optimized again (see
+     * {@link Result#retried}).
      */
     public Result run(Tensor startWPlus, Settings s, Observer observer) {
+        Result first = pass(startWPlus, s, observer);
+        if (s.retry().none()) return first;
+        long[] rows;
+        try (NoGradGuard ng = new NoGradGuard(); PointerScope scope = new PointerScope()) {
+            int[][] tokens = tokenizer.tokenize(List.of(s.prompt()), TruncationPolicy.ERROR);
+            Tensor gain = clipLoss.forward(first.startImage(), tokens).sub(clipLoss.forward(first.finalImage(), tokens)).reshape(-1);
+            float[] g = Tensors.toFloatArray(gain);
+            rows = java.util.stream.IntStream.range(0, g.length).filter(i -> !(g[i] >= s.retry().minGain())).asLongStream().toArray();
+        }
+        if (rows.length == 0) return first;
+        if (observer != null) observer.onRetry(rows, s.retry().l1Lambda());
+        Settings loose = s.withL1(s.retry().l1Lambda()).withL1PullShare(0).withRetry(LooseRetry.NONE);
+        Tensor index = Tensors.longs(rows);
+        Result second = pass(startWPlus.index_select(0, index), loose, observer);
+        try (NoGradGuard ng = new NoGradGuard()) {
+            Tensor latent = first.latent().index_copy(0, index, second.latent());
+            Tensor image = first.finalImage().index_copy(0, index, second.finalImage());
+            return new Result(first.startImage(), latent, image, first.losses(), first.l1Lambda(), rows, second.losses());
+        }
+    }
+
+    private Result pass(Tensor startWPlus, Settings s, Observer observer) {
         boolean withId = s.idLambda() > 0 && s.mode() == OptimizationMode.EDIT;
         Tensors.checkShape("start latent", startWPlus, withId ? 1 : -1, g.config().nLatent(), g.config().styleDim());
         if (withId && idLoss == null) {

@@ -166,6 +166,85 @@ class OptimizationOptionsTest {
     }
 
     @Test
+    void theLooseRetryOptimizesAgainExactlyTheRowsThatGainedLessAndKeepsTheOthers() throws Exception {
+        assertThrows(IllegalArgumentException.class, () -> new LooseRetry(-0.1, 0.01));
+        assertThrows(IllegalArgumentException.class, () -> new LooseRetry(0.1, Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> new LatentOptimization.Settings(PROMPT, OptimizationMode.FREE,
+                OptimizationSpace.W_PLUS, 3, 0.1, 0.008, 0).withRetry(new LooseRetry(0.1, 0.01)));
+        assertTrue(LooseRetry.NONE.none());
+        try (PointerScope scope = new PointerScope();
+             Generator g = Generator.load(Fixtures.path("stylegan2/tiny_g32.pt"));
+             ClipModel clip = ClipModel.load(Fixtures.path("clip/tiny_clip_jit.pt"))) {
+            ClipLoss loss = new ClipLoss(clip, 32, ImageNormalization.NONE);
+            LatentOptimization method = new LatentOptimization(g, loss, null);
+            int[][] tokens = dev.styleclip.clip.tokenizer.ClipTokenizer.load().tokenize(List.of(PROMPT),
+                    dev.styleclip.clip.tokenizer.TruncationPolicy.ERROR);
+            List<Tensor> starts = new ArrayList<>();
+            for (int seed = 0; seed < 4; seed++) {
+                starts.add(g.toWPlus(g.truncate(g.mapping(dev.styleclip.stylegan2.Latents.seedZ(seed, g.config().styleDim())), 0.7)));
+            }
+            Tensor start = torch.cat(new org.bytedeco.pytorch.TensorVector(starts.toArray(new Tensor[0])), 0);
+            // no L2 term: on the tiny random CLIP its pull back outweighs the prompt's within a few steps
+            var strong = new LatentOptimization.Settings(PROMPT, OptimizationMode.EDIT, OptimizationSpace.W, 5, 0.1, 0, 0);
+            var one = method.run(start, strong, null);
+            assertEquals(0, one.retried().length);
+            assertTrue(one.retryLosses().isEmpty());
+            float[] gain;
+            try (NoGradGuard ng = new NoGradGuard()) {
+                gain = dev.styleclip.tensor.Tensors.toFloatArray(loss.forward(one.startImage(), tokens)
+                        .sub(loss.forward(one.finalImage(), tokens)).reshape(-1));
+            }
+            float[] sorted = gain.clone();
+            java.util.Arrays.sort(sorted);
+            assertTrue(sorted[1] < sorted[2] && sorted[1] + sorted[2] > 0, "the rows gained alike: " + java.util.Arrays.toString(gain));
+            double minGain = (sorted[1] + sorted[2]) / 2.0; // two rows below, two above
+            long[] expected = java.util.stream.IntStream.range(0, 4).filter(i -> gain[i] < minGain).asLongStream().toArray();
+            assertEquals(2, expected.length);
+
+            List<long[]> told = new ArrayList<>();
+            List<Integer> retrySteps = new ArrayList<>();
+            var retried = method.run(start, strong.withRetry(new LooseRetry(minGain, 0.05)), new LatentOptimization.Observer() {
+                @Override
+                public void onStep(LatentOptimization.StepLosses losses, Tensor image, Tensor latent, Tensor grad) {
+                    if (!told.isEmpty()) {
+                        retrySteps.add(losses.step());
+                        assertEquals(2, latent.size(0), "the second pass runs on the retried rows only");
+                    }
+                }
+
+                @Override
+                public void onRetry(long[] rows, double l1Lambda) {
+                    assertEquals(0.05, l1Lambda, 0);
+                    told.add(rows);
+                }
+            });
+            assertEquals(java.util.Arrays.toString(expected), java.util.Arrays.toString(retried.retried()));
+            assertEquals(1, told.size());
+            assertEquals(List.of(0, 1, 2, 3, 4), retrySteps);
+            assertEquals(5, retried.retryLosses().size());
+            assertEquals(one.losses().size(), retried.losses().size());
+
+            Tensor rows = dev.styleclip.tensor.Tensors.longs(expected);
+            var alone = method.run(start.index_select(0, rows), strong.withL1(0.05), null);
+            for (int i = 0; i < 4; i++) {
+                final int row = i;
+                boolean again = java.util.Arrays.stream(expected).anyMatch(r -> r == row);
+                Tensor got = retried.latent().select(0, i);
+                Tensor want = again ? alone.latent().select(0, java.util.Arrays.binarySearch(expected, i)) : one.latent().select(0, i);
+                assertEquals(0, got.sub(want).abs().max().item_double(), 1e-5, "row " + i + (again ? ", retried" : ", kept"));
+                Tensor image = retried.finalImage().select(0, i);
+                Tensor wantImage = again ? alone.finalImage().select(0, java.util.Arrays.binarySearch(expected, i)) : one.finalImage().select(0, i);
+                assertEquals(0, image.sub(wantImage).abs().max().item_double(), 1e-4, "image of row " + i);
+            }
+            double moved = alone.latent().sub(one.latent().index_select(0, rows)).abs().max().item_double();
+            assertTrue(moved > 1e-4, "the second weight changed nothing: " + moved);
+
+            var all = method.run(start, strong.withRetry(new LooseRetry(1e9, 0.01)), null);
+            assertEquals(4, all.retried().length, "a minimum no gain reaches retries every row");
+        }
+    }
+
+    @Test
     void viewsAreCropsOrMirrorsOfTheImageAndReproducible() {
         try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
             Tensor x = torch.rand(2, 3, 16, 16);
