@@ -204,9 +204,9 @@ public final class EditCommand implements Callable<Integer> {
             throw usage("--steps and --lr must be positive, --l2-lambda and --l1-lambda not negative");
         }
         if (!(l1Ramp >= 0 && l1Ramp <= 1)) throw usage("--l1-ramp must lie in [0, 1]");
-        if (!(l1PullShare >= 0) || Double.isInfinite(l1PullShare)) throw usage("--l1-pull-share must be 0 or more");
-        if (!(retryBelow >= 0) || Double.isInfinite(retryBelow)) throw usage("--retry-below must be 0 or more");
-        if (!(retryL1 >= 0) || Double.isInfinite(retryL1)) throw usage("--retry-l1 must be 0 or more");
+        OptionChecks.finiteNonNegative(spec, "--l1-pull-share", l1PullShare);
+        OptionChecks.finiteNonNegative(spec, "--retry-below", retryBelow);
+        OptionChecks.finiteNonNegative(spec, "--retry-l1", retryL1);
         if (beta <= 0 || beta >= 1) throw usage("--beta must be in (0, 1)");
         if (smooth < 0 || smoothSigma <= 0) throw usage("--smooth must be 0 or more and --smooth-sigma above 0");
         if (generator == null) dev.styleclip.tensor.Engine.preferThreads(1); // the bundled models are small

@@ -145,9 +145,9 @@ public final class OptimizeCommand implements Callable<Integer> {
         if (views < 0) throw usage("--views must be 0 or more");
         if (l1Lambda < 0) throw usage("--l1-lambda must be 0 or more");
         if (!(l1Ramp >= 0 && l1Ramp <= 1)) throw usage("--l1-ramp must lie in [0, 1]");
-        if (!(l1PullShare >= 0) || Double.isInfinite(l1PullShare)) throw usage("--l1-pull-share must be 0 or more");
-        if (!(retryBelow >= 0) || Double.isInfinite(retryBelow)) throw usage("--retry-below must be 0 or more");
-        if (!(retryL1 >= 0) || Double.isInfinite(retryL1)) throw usage("--retry-l1 must be 0 or more");
+        OptionChecks.finiteNonNegative(spec, "--l1-pull-share", l1PullShare);
+        OptionChecks.finiteNonNegative(spec, "--retry-below", retryBelow);
+        OptionChecks.finiteNonNegative(spec, "--retry-l1", retryL1);
         if (retryBelow > 0 && m != OptimizationMode.EDIT) throw usage("--retry-below works in edit mode, where there is a start to gain on");
         if (smooth < 0 || smoothSigma <= 0) throw usage("--smooth must be 0 or more and --smooth-sigma above 0");
         if (smooth > 0 && sp == OptimizationSpace.S) throw usage("--smooth works with --space w+ or w, not s");

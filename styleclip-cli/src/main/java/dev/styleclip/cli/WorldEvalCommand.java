@@ -171,9 +171,9 @@ public final class WorldEvalCommand implements Callable<Integer> {
         if (firstSeed < 0 || firstSeed > 1_000_000_000) throw usage("--first-seed must lie in [0, 1000000000]");
         if (l1Lambda < 0) throw usage("--l1-lambda must be 0 or more");
         if (!(l1Ramp >= 0 && l1Ramp <= 1)) throw usage("--l1-ramp must lie in [0, 1]");
-        if (!(l1PullShare >= 0) || Double.isInfinite(l1PullShare)) throw usage("--l1-pull-share must be 0 or more");
-        if (!(retryBelow >= 0) || Double.isInfinite(retryBelow)) throw usage("--retry-below must be 0 or more");
-        if (!(retryL1 >= 0) || Double.isInfinite(retryL1)) throw usage("--retry-l1 must be 0 or more");
+        OptionChecks.finiteNonNegative(spec, "--l1-pull-share", l1PullShare);
+        OptionChecks.finiteNonNegative(spec, "--retry-below", retryBelow);
+        OptionChecks.finiteNonNegative(spec, "--retry-l1", retryL1);
         if (readable < 0 || readable > 1) throw usage("--readable must be in [0, 1]");
         if (views < 0) throw usage("--views must be 0 or more");
         OptimizationSpace space;

@@ -295,7 +295,7 @@ public final class WorldEval {
             kept += keptSeed[i];
             keptAll += countedAll == 0 ? 1 : sameAll / (double) countedAll;
         }
-        double[][] sim = similarity(before, after, t.prompt()); // [before, after][seed]
+        float[][] sim = similarity(before, after, t.prompt()); // [before, after][seed]
         List<SeedScore> perSeed = new ArrayList<>();
         for (int i = 0; i < n; i++) perSeed.add(new SeedScore(hit[i], keptSeed[i], sim[0][i], sim[1][i]));
         java.util.Map<String, Double> changed = new java.util.LinkedHashMap<>();
@@ -305,25 +305,19 @@ public final class WorldEval {
     }
 
     /** CLIP's cosine of each image to the prompt: {before, after}, one value per seed. */
-    private double[][] similarity(Tensor before, Tensor after, String prompt) {
+    private float[][] similarity(Tensor before, Tensor after, String prompt) {
         try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
             Tensor text = normalize(clip.encodeText(tokenizer.tokenize(List.of(prompt), TruncationPolicy.TRUNCATE)));
             Tensor b = normalize(clip.encodeImage(clipLoss.fit(before))).matmul(text.t()); // [N, 1]
             Tensor a = normalize(clip.encodeImage(clipLoss.fit(after))).matmul(text.t());
-            return new double[][] {toDoubles(b), toDoubles(a)};
+            return new float[][] {Tensors.toFloatArray(b), Tensors.toFloatArray(a)};
         }
     }
 
-    private static double[] toDoubles(Tensor t) {
-        float[] f = Tensors.toFloatArray(t.flatten(0, -1));
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) d[i] = f[i];
-        return d;
-    }
-
-    private static double mean(double[] v) {
+    /** The mean, summed in double. */
+    private static double mean(float[] v) {
         double s = 0;
-        for (double x : v) s += x;
+        for (float x : v) s += x;
         return v.length == 0 ? 0 : s / v.length;
     }
 

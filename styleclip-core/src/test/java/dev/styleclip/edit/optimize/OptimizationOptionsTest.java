@@ -26,6 +26,10 @@ import org.junit.jupiter.api.Test;
 class OptimizationOptionsTest {
     private static final String PROMPT = "a person with purple hair";
 
+    private static int[][] promptTokens() {
+        return dev.styleclip.clip.tokenizer.ClipTokenizer.load().tokenize(List.of(PROMPT), dev.styleclip.clip.tokenizer.TruncationPolicy.ERROR);
+    }
+
     private static LatentOptimization.Settings settings(OptimizationSpace space, int steps) {
         return new LatentOptimization.Settings(PROMPT, OptimizationMode.EDIT, space, steps, 0.1, 0.008, 0);
     }
@@ -135,8 +139,7 @@ class OptimizationOptionsTest {
              ClipModel clip = ClipModel.load(Fixtures.path("clip/tiny_clip_jit.pt"))) {
             ClipLoss loss = new ClipLoss(clip, 32, ImageNormalization.NONE);
             LatentOptimization method = new LatentOptimization(g, loss, null);
-            int[][] tokens = dev.styleclip.clip.tokenizer.ClipTokenizer.load().tokenize(List.of(PROMPT),
-                    dev.styleclip.clip.tokenizer.TruncationPolicy.ERROR);
+            int[][] tokens = promptTokens();
             int rows = g.config().nLatent();
             double pullW = PromptPull.of(g, loss, tokens, OptimizationSpace.W);
             assertTrue(pullW > 0, "no pull: " + pullW);
@@ -177,8 +180,7 @@ class OptimizationOptionsTest {
              ClipModel clip = ClipModel.load(Fixtures.path("clip/tiny_clip_jit.pt"))) {
             ClipLoss loss = new ClipLoss(clip, 32, ImageNormalization.NONE);
             LatentOptimization method = new LatentOptimization(g, loss, null);
-            int[][] tokens = dev.styleclip.clip.tokenizer.ClipTokenizer.load().tokenize(List.of(PROMPT),
-                    dev.styleclip.clip.tokenizer.TruncationPolicy.ERROR);
+            int[][] tokens = promptTokens();
             List<Tensor> starts = new ArrayList<>();
             for (int seed = 0; seed < 4; seed++) {
                 starts.add(g.toWPlus(g.truncate(g.mapping(dev.styleclip.stylegan2.Latents.seedZ(seed, g.config().styleDim())), 0.7)));
@@ -273,8 +275,7 @@ class OptimizationOptionsTest {
              ClipModel clip = ClipModel.load(Fixtures.path("clip/tiny_clip_jit.pt"))) {
             ClipLoss loss = new ClipLoss(clip, 32, ImageNormalization.NONE);
             Tensor image = torch.rand(3, 3, 32, 32).mul(new org.bytedeco.pytorch.Scalar(2.0)).sub(new org.bytedeco.pytorch.Scalar(1.0));
-            int[][] tokens = dev.styleclip.clip.tokenizer.ClipTokenizer.load().tokenize(List.of(PROMPT),
-                    dev.styleclip.clip.tokenizer.TruncationPolicy.ERROR);
+            int[][] tokens = promptTokens();
             Tensor plain = loss.forward(image, tokens);
             assertEquals(0, loss.forward(image, tokens, ClipViews.NONE.sampler()).sub(plain).abs().max().item_double(), 0);
             Tensor viewed = loss.forward(image, tokens, ClipViews.of(4, 9).sampler());
