@@ -10,7 +10,7 @@ import dev.styleclip.edit.mapper.MapperCheckpoint;
 import dev.styleclip.edit.mapper.MapperLevel;
 import dev.styleclip.edit.mapper.MapperOptions;
 import dev.styleclip.edit.mapper.MapperTrainer;
-import dev.styleclip.edit.mapper.OptimizerName;
+import dev.styleclip.optim.OptimizerName;
 import dev.styleclip.edit.mapper.TrainState;
 import dev.styleclip.edit.mapper.TrainingLatents;
 import dev.styleclip.stylegan2.Generator;

@@ -1,5 +1,6 @@
 package dev.styleclip.edit.mapper;
 
+import dev.styleclip.optim.OptimizerName;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;

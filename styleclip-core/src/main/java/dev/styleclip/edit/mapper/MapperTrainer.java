@@ -1,5 +1,6 @@
 package dev.styleclip.edit.mapper;
 
+import dev.styleclip.optim.KeyedOptimizer;
 import com.google.gson.GsonBuilder;
 import dev.styleclip.clip.ClipLoss;
 import dev.styleclip.clip.tokenizer.ClipTokenizer;
@@ -83,7 +84,7 @@ public final class MapperTrainer implements AutoCloseable {
     private final TrainingLatents test;
     private final BatchOrder order;
     private final int[][] tokens;
-    private final MapperOptimizer optimizer;
+    private final KeyedOptimizer optimizer;
     private long nextStep;
     private Double bestValLoss;
 
@@ -115,7 +116,7 @@ public final class MapperTrainer implements AutoCloseable {
         this.tokens = ClipTokenizer.load().tokenize(List.of(opts.description()), TruncationPolicy.ERROR);
         Map<String, Tensor> params = models.mapper().parameters();
         params.values().forEach(p -> p.set_requires_grad(true));
-        this.optimizer = MapperOptimizer.create(opts.optimizer(), params, opts.learningRate());
+        this.optimizer = KeyedOptimizer.create(opts.optimizer(), params, opts.learningRate());
     }
 
     public MapperOptions options() {
@@ -127,7 +128,7 @@ public final class MapperTrainer implements AutoCloseable {
         return nextStep;
     }
 
-    public MapperOptimizer optimizer() {
+    public KeyedOptimizer optimizer() {
         return optimizer;
     }
 

@@ -1,5 +1,6 @@
 package dev.styleclip.edit.mapper;
 
+import dev.styleclip.optim.OptimizerName;
 import dev.styleclip.io.Checkpoint;
 import dev.styleclip.io.CheckpointException;
 import dev.styleclip.io.CheckpointReader;

@@ -5,7 +5,7 @@ import dev.styleclip.clip.ClipLoss;
 import dev.styleclip.clip.ClipViews;
 import dev.styleclip.clip.tokenizer.ClipTokenizer;
 import dev.styleclip.clip.tokenizer.TruncationPolicy;
-import dev.styleclip.edit.Adam;
+import dev.styleclip.optim.Adam;
 import dev.styleclip.stylegan2.Generator;
 import dev.styleclip.stylegan2.NoiseMode;
 import dev.styleclip.stylegan2.StyleCodes;

@@ -1,5 +1,6 @@
 package dev.styleclip.edit.mapper;
 
+import dev.styleclip.optim.OptimizerName;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,6 +1,6 @@
 package dev.styleclip.train.gan;
 
-import dev.styleclip.edit.Adam;
+import dev.styleclip.optim.Adam;
 import dev.styleclip.image.Images;
 import dev.styleclip.io.CheckpointException;
 import dev.styleclip.io.TorchWriter;

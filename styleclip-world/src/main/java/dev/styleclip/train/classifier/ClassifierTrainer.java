@@ -1,6 +1,6 @@
 package dev.styleclip.train.classifier;
 
-import dev.styleclip.edit.Adam;
+import dev.styleclip.optim.Adam;
 import dev.styleclip.tensor.Tensors;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.styleclip.edit.mapper;
+package dev.styleclip.optim;
 
 import java.util.Locale;
 

@@ -1,6 +1,6 @@
-package dev.styleclip.edit.mapper;
+package dev.styleclip.optim;
 
-import dev.styleclip.edit.Adam;
+import dev.styleclip.optim.Adam;
 import dev.styleclip.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.Tensor;
  * The coach's alternative optimizer, {@code torch.optim.Adam(mapper params, lr=opts.learning_rate)} with torch's
  * defaults: the project's {@link Adam}, with its state saved and restored by parameter key.
  */
-final class AdamOptimizer implements MapperOptimizer {
+final class AdamOptimizer implements KeyedOptimizer {
     private final List<String> keys;
     private final List<Tensor> params;
     private final Adam adam;

@@ -5,7 +5,7 @@ import dev.styleclip.clip.ClipModel;
 import dev.styleclip.clip.ClipOps;
 import dev.styleclip.clip.tokenizer.ClipTokenizer;
 import dev.styleclip.clip.tokenizer.TruncationPolicy;
-import dev.styleclip.edit.Adam;
+import dev.styleclip.optim.Adam;
 import dev.styleclip.io.Checkpoint;
 import dev.styleclip.io.CheckpointException;
 import dev.styleclip.io.CheckpointReader;

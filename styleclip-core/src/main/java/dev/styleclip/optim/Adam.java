@@ -1,4 +1,4 @@
-package dev.styleclip.edit;
+package dev.styleclip.optim;
 
 import java.util.ArrayList;
 import java.util.List;

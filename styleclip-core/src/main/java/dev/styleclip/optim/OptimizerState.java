@@ -1,4 +1,4 @@
-package dev.styleclip.edit.mapper;
+package dev.styleclip.optim;
 
 import dev.styleclip.io.RawTensor;
 import dev.styleclip.io.TensorRef;

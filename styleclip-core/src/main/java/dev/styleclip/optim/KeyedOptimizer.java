@@ -1,4 +1,4 @@
-package dev.styleclip.edit.mapper;
+package dev.styleclip.optim;
 
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
@@ -8,7 +8,7 @@ import org.bytedeco.pytorch.Tensor;
  * their {@code .grad()} as {@code torch.optim.Optimizer.step()} does. Its state (per-parameter moments and step
  * counts) can be saved and restored exactly, so that a resumed run continues as if it had not stopped.
  */
-public interface MapperOptimizer extends AutoCloseable {
+public interface KeyedOptimizer extends AutoCloseable {
     /** The reference's name for this optimizer (opts.optim_name). */
     OptimizerName name();
 
@@ -31,7 +31,7 @@ public interface MapperOptimizer extends AutoCloseable {
     void close();
 
     /** coach.configure_optimizers: Ranger(params, lr) or torch.optim.Adam(params, lr). */
-    static MapperOptimizer create(OptimizerName name, Map<String, Tensor> params, double lr) {
+    static KeyedOptimizer create(OptimizerName name, Map<String, Tensor> params, double lr) {
         return switch (name) {
             case RANGER -> new Ranger(params, Ranger.Config.withLr(lr));
             case ADAM -> new AdamOptimizer(params, lr);

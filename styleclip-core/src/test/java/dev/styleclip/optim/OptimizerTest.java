@@ -1,4 +1,4 @@
-package dev.styleclip.edit.mapper;
+package dev.styleclip.optim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -158,9 +158,9 @@ class OptimizerTest {
     }
 
     @Test
-    void adamFollowsTorchOptimAdam() { // the project's dev.styleclip.edit.Adam behind the mapper's optimizer interface
+    void adamFollowsTorchOptimAdam() { // the project's dev.styleclip.optim.Adam behind the mapper's optimizer interface
         Map<String, Tensor> p = params();
-        try (MapperOptimizer opt = MapperOptimizer.create(OptimizerName.ADAM, p, 0.5)) {
+        try (KeyedOptimizer opt = KeyedOptimizer.create(OptimizerName.ADAM, p, 0.5)) {
             double[][] x = {d(Tensors.toFloatArray(p.get("w"))), d(Tensors.toFloatArray(p.get("b")))};
             double[][] m = {new double[OUT * IN], new double[OUT]}, v = {new double[OUT * IN], new double[OUT]};
             for (int t = 1; t <= 8; t++) {
@@ -187,7 +187,7 @@ class OptimizerTest {
         for (OptimizerName name : OptimizerName.values()) {
             Map<String, Tensor> straight = params();
             Map<String, Tensor> resumed = params();
-            try (MapperOptimizer a = MapperOptimizer.create(name, straight, 0.5)) {
+            try (KeyedOptimizer a = KeyedOptimizer.create(name, straight, 0.5)) {
                 Map<String, Object> saved = null;
                 float[][] savedParams = null;
                 for (int t = 1; t <= 9; t++) {
@@ -201,7 +201,7 @@ class OptimizerTest {
                 }
                 resumed.get("w").detach().copy_(Tensors.floats(savedParams[0], OUT, IN));
                 resumed.get("b").detach().copy_(Tensors.floats(savedParams[1], OUT));
-                try (MapperOptimizer b = MapperOptimizer.create(name, resumed, 0.5)) {
+                try (KeyedOptimizer b = KeyedOptimizer.create(name, resumed, 0.5)) {
                     b.loadStateDict(saved);
                     assertEquals(4, b.steps());
                     for (int t = 5; t <= 9; t++) {

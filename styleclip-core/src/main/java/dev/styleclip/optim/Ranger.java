@@ -1,4 +1,4 @@
-package dev.styleclip.edit.mapper;
+package dev.styleclip.optim;
 
 import dev.styleclip.tensor.Tensors;
 import java.util.LinkedHashMap;
@@ -25,7 +25,7 @@ import org.bytedeco.pytorch.global.torch;
  * Same operations in the same order as the reference (float32 tensors, float64 step sizes), so the updates agree
  * to rounding. Ranger's weight_decay (0 as the coach builds it) is not implemented.
  */
-public final class Ranger implements MapperOptimizer {
+public final class Ranger implements KeyedOptimizer {
     /**
      * @param lr             learning rate (the coach passes opts.learning_rate, default 0.5)
      * @param alpha          Lookahead's slow-weight step (0.5)

@@ -1,7 +1,7 @@
 package dev.styleclip.train.gan;
 
 import com.google.gson.GsonBuilder;
-import dev.styleclip.edit.Adam;
+import dev.styleclip.optim.Adam;
 import dev.styleclip.image.Images;
 import dev.styleclip.io.Checkpoint;
 import dev.styleclip.io.CheckpointException;
