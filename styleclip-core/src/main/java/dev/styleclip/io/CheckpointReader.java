@@ -5,6 +5,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -130,13 +131,7 @@ public final class CheckpointReader {
     private static byte[] readEntry(ZipFile zip, Path file, String name) throws IOException {
         ZipEntry entry = zip.getEntry(name);
         if (entry == null) throw new CheckpointException(file, "archive entry " + name + " is missing");
-        try (InputStream in = zip.getInputStream(entry)) {
-            byte[] bytes = in.readAllBytes();
-            if (entry.getSize() >= 0 && bytes.length != entry.getSize()) {
-                throw new CheckpointException(file, "archive entry " + name + " is truncated");
-            }
-            return bytes;
-        }
+        return ZipRecords.read(zip, file, entry);
     }
 
     private static Object zipStorage(ZipFile zip, Path file, String dataDir, Object pid) {
@@ -152,10 +147,12 @@ public final class CheckpointReader {
         }
         return new LazyStorage(dtype, numel, () -> {
             try {
-                byte[] b = readEntry(zip, file, dataDir + key);
-                return ByteBuffer.wrap(b);
+                return ByteBuffer.wrap(readEntry(zip, file, dataDir + key));
+            } catch (CheckpointException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
             } catch (IOException e) {
-                throw new IllegalStateException(file.getFileName() + ": cannot read storage " + key + ": " + e.getMessage(), e);
+                CheckpointException named = new CheckpointException(file, "cannot read storage " + key + ": " + e.getMessage(), e);
+                throw new UncheckedIOException(named.getMessage(), named);
             }
         });
     }
@@ -262,7 +259,11 @@ public final class CheckpointReader {
 
     // ---- storages ---------------------------------------------------------------------------------------
 
-    /** A storage whose bytes come from {@code source} when asked for (a zip entry, an array already read). */
+    /**
+     * A storage whose bytes come from {@code source} when asked for (a zip entry, an array already read). A
+     * zip record is checked each time it is read (size and CRC-32); one that fails is an
+     * {@link UncheckedIOException} whose cause is the {@link CheckpointException} naming the file.
+     */
     private record LazyStorage(DType dtype, long numel, java.util.function.Supplier<ByteBuffer> source)
             implements TensorRef.Storage {
         @Override

@@ -2,7 +2,6 @@ package dev.styleclip.io;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -92,20 +91,22 @@ public final class Npy {
         return dims.stream().mapToLong(Long::longValue).toArray();
     }
 
-    /** Every array of an .npz archive, keyed by name without ".npy", in archive order. */
+    /**
+     * Every array of an .npz archive, keyed by name without ".npy", in archive order; each record is held
+     * to the archive's CRC-32 (see {@link ZipRecords}).
+     */
     public static Map<String, RawTensor> readNpz(Path file) throws IOException {
         Map<String, RawTensor> out = new LinkedHashMap<>();
         try (ZipFile zip = new ZipFile(file.toFile())) {
             for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
                 ZipEntry entry = e.nextElement();
                 if (!entry.getName().endsWith(".npy")) continue;
-                try (InputStream in = zip.getInputStream(entry)) {
-                    String name = entry.getName().substring(0, entry.getName().length() - 4);
-                    try {
-                        out.put(name, parse(in.readAllBytes()));
-                    } catch (IllegalArgumentException ex) {
-                        throw new CheckpointException(file, "array '" + name + "': " + ex.getMessage());
-                    }
+                String name = entry.getName().substring(0, entry.getName().length() - 4);
+                byte[] npy = ZipRecords.read(zip, file, entry);
+                try {
+                    out.put(name, parse(npy));
+                } catch (IllegalArgumentException ex) {
+                    throw new CheckpointException(file, "array '" + name + "': " + ex.getMessage());
                 }
             }
         } catch (ZipException e) {
