@@ -86,7 +86,18 @@ class CorruptCheckpointTest {
         int count = all.length - 4 * n - 8;
         assertEquals(n, ByteBuffer.wrap(all, count, 8).order(ByteOrder.LITTLE_ENDIAN).getLong(), "element count");
         ByteBuffer.wrap(all, count, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(huge);
-        assertFails(write("huge.pth", all), "more than the whole file holds");
+        assertFails(write("huge.pth", all), "storage 0 holds 268435456 x FLOAT32 but only \\d+ bytes are left");
+    }
+
+    @Test
+    void legacyStorageWithANegativeSizeInItsPersistentIdIsNamedAsDamage() throws IOException {
+        int n = 70_000; // pickled as BININT, a signed int32 that can be patched in place
+        Path full = tmp.resolve("full.pth");
+        TorchWriter.writeLegacy(full, java.util.Map.of("w", RawTensor.ofFloats(new float[n], n)));
+        byte[] all = Files.readAllBytes(full);
+        byte[] pid = "X\u0003\u0000\u0000\u0000cpuJ".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        ByteBuffer.wrap(all, indexOf(all, pid) + pid.length, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(-1);
+        assertFails(write("negative.pth", all), "^negative\\.pth is damaged: storage 0 has a negative size, -1$");
     }
 
     @Test
@@ -136,7 +147,10 @@ class CorruptCheckpointTest {
         assertFails(tmp.resolve("nowhere.pt"), "no such file");
     }
 
-    /** Reads {@code f}, expecting a CheckpointException "<name>: ..." whose message matches {@code what}. */
+    /**
+     * Reads {@code f}, expecting a CheckpointException "&lt;name&gt;: ..." or "&lt;name&gt; is damaged: ..." whose
+     * message matches {@code what}.
+     */
     private static void assertFails(Path f, String what) {
         try {
             Checkpoint c = CheckpointReader.read(f);
@@ -144,7 +158,7 @@ class CorruptCheckpointTest {
             fail(f.getFileName() + " was read as " + c.format() + " " + Checkpoint.describe(c.root()));
         } catch (CheckpointException e) {
             String msg = e.getMessage();
-            assertTrue(msg.startsWith(f.getFileName() + ": "), msg);
+            assertTrue(msg.startsWith(f.getFileName() + ": ") || msg.startsWith(f.getFileName() + " is damaged: "), msg);
             assertTrue(Pattern.compile(what).matcher(msg).find(), "'" + what + "' in: " + msg);
             assertEquals(CheckpointException.class, e.getClass());
         } catch (Throwable t) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.styleclip.testing.Fixtures;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -19,6 +20,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -94,6 +97,52 @@ class DamagedFixturesTest {
         assertEquals(expected, assertThrows(CheckpointException.class, () -> CheckpointReader.read(damaged)).getMessage());
     }
 
+    // A torch.save legacy file has no checksum: a flipped byte inside a storage's data cannot be told from a
+    // weight, so these damage what the file records about itself (the element count before each storage's
+    // data, the magic number, where it ends).
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("legacyFiles")
+    void aFlippedByteInALegacyStoragesElementCountIsReported(String fixture) throws IOException {
+        byte[] all = Files.readAllBytes(Fixtures.path(fixture));
+        int countAt = firstStorageCount(all);
+        long count = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).getLong(countAt);
+        all[countAt] = (byte) ~all[countAt]; // the count's lowest byte
+        long flipped = count ^ 0xff;
+        Path damaged = write(fixture, all);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(damaged));
+        assertMatches(Pattern.quote(damaged.getFileName() + " is damaged: storage ") + "\\w+"
+                + Pattern.quote(" records " + flipped + " elements, the pickle says " + count), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("legacyFiles")
+    void aLegacyFileCutInsideItsLastStorageIsReported(String fixture) throws IOException {
+        byte[] all = Files.readAllBytes(Fixtures.path(fixture));
+        Path damaged = write(fixture, java.util.Arrays.copyOf(all, all.length - 1));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(damaged));
+        String regex = Pattern.quote(damaged.getFileName() + " is damaged: storage ") + "\\w+ holds (\\d+) x ([A-Z0-9]+) but only (\\d+)"
+                + Pattern.quote(" bytes are left in the file (truncated, or a size was damaged)");
+        assertMatches(regex, e.getMessage());
+        Matcher m = Pattern.compile(regex).matcher(e.getMessage());
+        assertTrue(m.matches());
+        long needed = Long.parseLong(m.group(1)) * DType.valueOf(m.group(2)).bytes;
+        assertEquals(needed - 1, Long.parseLong(m.group(3)), "bytes left: all of the last storage's but one");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("legacyFiles")
+    void aFlippedByteInTheLegacyMagicNumberIsReported(String fixture) throws IOException {
+        byte[] all = Files.readAllBytes(Fixtures.path(fixture));
+        assertEquals("80028a0a", java.util.HexFormat.of().formatHex(all, 0, 4), "PROTO 2, LONG1 of 10 bytes");
+        all[8] = (byte) ~all[8];
+        Path damaged = write(fixture, all);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointReader.read(damaged));
+        assertMatches(Pattern.quote(damaged.getFileName() + " is damaged: it starts with the number ") + "\\d+"
+                + Pattern.quote(" and more pickles, where a torch.save legacy (pre-1.6) format file starts with its magic"
+                + " number 0x1950a86a20f9469cfc6c"), e.getMessage());
+    }
+
     // ---- fixtures -------------------------------------------------------------------------------------
 
     /** Every fixture file of the tensor and checkpoint formats, relative to fixtures/ (".gz" dropped). */
@@ -118,7 +167,48 @@ class DamagedFixturesTest {
         return fixturesOf(FileFormat.TORCH_ZIP, FileFormat.TORCHSCRIPT);
     }
 
+    static List<String> legacyFiles() throws IOException {
+        return fixturesOf(FileFormat.TORCH_LEGACY);
+    }
+
     // ---- damage ---------------------------------------------------------------------------------------
+
+    /**
+     * Where the first storage record's element count (int64 little-endian) is in a legacy file: right after the
+     * five pickles (magic, protocol, sys_info, the object, the storage keys), read here as the reader reads them.
+     */
+    private static int firstStorageCount(byte[] legacy) throws IOException {
+        ByteArrayInputStream in = new ByteArrayInputStream(legacy);
+        for (int i = 0; i < 3; i++) SafeUnpickler.load(in, TorchGlobals.allowed(false), null);
+        SafeUnpickler.load(in, TorchGlobals.allowed(false), pid -> new TensorRef.Storage() {
+            @Override
+            public DType dtype() {
+                return ((TorchGlobals.StorageType) ((Object[]) pid)[1]).dtype();
+            }
+
+            @Override
+            public long numel() {
+                return ((Number) ((Object[]) pid)[4]).longValue();
+            }
+
+            @Override
+            public ByteBuffer bytes() {
+                throw new AssertionError("not read here");
+            }
+        });
+        SafeUnpickler.load(in, Map.of(), null);
+        return legacy.length - in.available();
+    }
+
+    private Path write(String fixture, byte[] bytes) throws IOException {
+        Path copy = tmp.resolve(Path.of(fixture).getFileName());
+        Files.write(copy, bytes);
+        return copy;
+    }
+
+    private static void assertMatches(String regex, String actual) {
+        assertTrue(Pattern.matches(regex, actual), "'" + actual + "' does not match '" + regex + "'");
+    }
 
     /** A copy of {@code file} in the temporary folder with the middle byte of a stored zip record inverted. */
     private Path flipInTheMiddleOf(Path file, String record) throws IOException {
@@ -131,9 +221,7 @@ class DamagedFixturesTest {
         }
         int at = Math.toIntExact(dataOffset(all, record) + size / 2);
         all[at] = (byte) ~all[at];
-        Path copy = tmp.resolve(file.getFileName());
-        Files.write(copy, all);
-        return copy;
+        return write(file.getFileName().toString(), all);
     }
 
     /**
