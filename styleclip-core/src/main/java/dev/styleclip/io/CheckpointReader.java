@@ -40,8 +40,11 @@ public final class CheckpointReader {
     private CheckpointReader() {
     }
 
+    /**
+     * Reads {@code file} as whichever format {@link #detect} finds. Storages of torch zips and TorchScript
+     * archives are read when their tensors are (see {@link TensorRef#read}); the rest is read here.
+     */
     public static Checkpoint read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new CheckpointException(file, "no such file");
         FileFormat format = detect(file);
         try {
             return switch (format) {
@@ -72,8 +75,12 @@ public final class CheckpointReader {
         }
     }
 
-    /** Looks at the first bytes (and a zip's entry names) to tell the format. */
+    /**
+     * Looks at the first bytes (and a zip's entry names) to tell the format. A directory, a missing or unreadable
+     * file, or one that is not a regular file, is a {@link CheckpointException} saying so.
+     */
     public static FileFormat detect(Path file) throws IOException {
+        InputFiles.requireRegularFile(file);
         byte[] head = new byte[16];
         int n;
         try (InputStream in = Files.newInputStream(file)) {

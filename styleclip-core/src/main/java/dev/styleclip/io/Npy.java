@@ -33,6 +33,7 @@ public final class Npy {
     }
 
     public static RawTensor read(Path file) throws IOException {
+        InputFiles.requireReadable(file);
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -96,6 +97,7 @@ public final class Npy {
      * to the archive's CRC-32 (see {@link ZipRecords}).
      */
     public static Map<String, RawTensor> readNpz(Path file) throws IOException {
+        InputFiles.requireRegularFile(file);
         Map<String, RawTensor> out = new LinkedHashMap<>();
         try (ZipFile zip = new ZipFile(file.toFile())) {
             for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {

@@ -22,6 +22,7 @@ public final class Safetensors {
     }
 
     public static Map<String, RawTensor> read(Path file) throws IOException {
+        InputFiles.requireReadable(file);
         byte[] bytes = Files.readAllBytes(file);
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes.length < 8) throw new CheckpointException(file, "too short for a safetensors file");
