@@ -143,6 +143,69 @@ class CorruptCheckpointTest {
     }
 
     @Test
+    void npyWithANegativeShapeEntry() throws IOException {
+        assertNpyRefused("(3, -1)", "<f4", 12, "negative.npy: the header's shape (3, -1) has a negative entry, -1");
+    }
+
+    @Test
+    void npyWithANonIntegerShapeEntry() throws IOException {
+        assertNpyRefused("(3, 2.5)", "<f4", 12, "fraction.npy: the header's shape (3, 2.5) has an entry that is not an integer: '2.5'");
+        assertNpyRefused("(3, , 2)", "<f4", 24, "gap.npy: the header's shape (3, , 2) has an entry that is not an integer: ''");
+    }
+
+    @Test
+    void npyWithAShapeEntryTooLargeForAnyArray() throws IOException {
+        assertNpyRefused("(99999999999999999999,)", "<f4", 4,
+                "overflow.npy: the header's shape (99999999999999999999,) has an entry too large for any array, 99999999999999999999");
+        assertNpyRefused("(4294967296, 4294967296)", "<f4", 4,
+                "product.npy: the header's shape (4294967296, 4294967296) holds more elements than any file could");
+    }
+
+    @Test
+    void npyWhoseShapeDoesNotMatchItsData() throws IOException {
+        assertNpyRefused("(2, 3)", "<f4", 28, "longer.npy: the header's shape (2, 3) of FLOAT32 needs 24 bytes of data"
+                + " but 28 follow it (the header is damaged, or other data was appended)");
+        assertNpyRefused("(2, 3)", "<f4", 20, "shorter.npy: truncated .npy data: 20 of 24 bytes (the file was cut short,"
+                + " or its header's shape (2, 3) is damaged)");
+    }
+
+    @Test
+    void npyWithADtypeThisToolDoesNotRead() throws IOException {
+        assertNpyRefused("(2,)", "<c8", 16, "complex.npy: unsupported .npy dtype '<c8' (little-endian numeric only)");
+        assertNpyRefused("(2,)", ">f4", 8, "big_endian.npy: unsupported .npy dtype '>f4' (little-endian numeric only)");
+    }
+
+    @Test
+    void npyWithABadMagicOrVersion() throws IOException {
+        byte[] good = Npy.encode(RawTensor.ofFloats(new float[] {1, 2}, 2));
+        byte[] magic = good.clone();
+        magic[1] = 'n';
+        Path f = write("magic.npy", magic);
+        assertEquals("magic.npy: not a .npy file (bad magic: it does not start with \\x93NUMPY)",
+                assertThrows(CheckpointException.class, () -> Npy.read(f)).getMessage());
+        assertFails(f, "not a checkpoint or tensor file this tool reads"); // by its first bytes, it is no format at all
+        byte[] version = good.clone();
+        version[6] = 9;
+        assertNpyRefused(write("version.npy", version), "version.npy: unsupported .npy format version 9.0 (numpy writes 1.0 to 3.0)");
+    }
+
+    /** A version-1.0 .npy with this shape text and descr, followed by {@code dataBytes} zero bytes. */
+    private void assertNpyRefused(String shape, String descr, int dataBytes, String expected) throws IOException {
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+        String header = dict + " ".repeat(63 - (10 + dict.length()) % 64) + "\n";
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length() + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) header.length());
+        b.put(header.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertNpyRefused(write(expected.substring(0, expected.indexOf(':')), b.array()), expected);
+    }
+
+    /** Npy.read and CheckpointReader.read both refuse {@code f} with exactly {@code expected}. */
+    private static void assertNpyRefused(Path f, String expected) {
+        assertEquals(expected, assertThrows(CheckpointException.class, () -> Npy.read(f)).getMessage());
+        assertFails(f, "^" + Pattern.quote(expected) + "$");
+    }
+
+    @Test
     void missingFile() {
         assertFails(tmp.resolve("nowhere.pt"), "no such file");
     }

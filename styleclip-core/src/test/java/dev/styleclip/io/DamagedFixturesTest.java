@@ -143,6 +143,25 @@ class DamagedFixturesTest {
                 + " number 0x1950a86a20f9469cfc6c"), e.getMessage());
     }
 
+    // A .npy has no checksum either: a flipped byte in its data is a different value. A flipped byte in its
+    // header's shape makes the shape disagree with the data that follows, which the reader reports.
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("npyFiles")
+    void aChangedDigitInANpyShapeIsReported(String fixture) throws IOException {
+        byte[] all = Files.readAllBytes(Fixtures.path(fixture));
+        int headerStart = all[6] == 1 ? 10 : 12;
+        String header = new String(all, headerStart, Math.min(all.length - headerStart, 4096), StandardCharsets.ISO_8859_1);
+        int at = headerStart + header.indexOf("'shape': (") + "'shape': (".length();
+        char first = (char) all[at];
+        assertTrue(first >= '1' && first <= '9', fixture + " has no shape digit to change: " + header.lines().findFirst().orElse(""));
+        all[at] = (byte) (first == '9' ? '1' : first + 1); // a larger first dimension: more elements than the data holds
+        Path damaged = write(fixture, all);
+        assertMatches(Pattern.quote(damaged.getFileName() + ": truncated .npy data: ") + "\\d+ of \\d+"
+                + Pattern.quote(" bytes (the file was cut short, or its header's shape (") + "[0-9, ]+"
+                + Pattern.quote(") is damaged)"), assertThrows(CheckpointException.class, () -> Npy.read(damaged)).getMessage());
+    }
+
     // ---- fixtures -------------------------------------------------------------------------------------
 
     /** Every fixture file of the tensor and checkpoint formats, relative to fixtures/ (".gz" dropped). */
@@ -165,6 +184,10 @@ class DamagedFixturesTest {
 
     static List<String> torchZips() throws IOException {
         return fixturesOf(FileFormat.TORCH_ZIP, FileFormat.TORCHSCRIPT);
+    }
+
+    static List<String> npyFiles() throws IOException {
+        return fixturesOf(FileFormat.NPY);
     }
 
     static List<String> legacyFiles() throws IOException {
