@@ -3,8 +3,10 @@ package dev.styleclip.io;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -38,8 +40,11 @@ public final class CheckpointReader {
     private CheckpointReader() {
     }
 
+    /**
+     * Reads {@code file} as whichever format {@link #detect} finds. Storages of torch zips and TorchScript
+     * archives are read when their tensors are (see {@link TensorRef#read}); the rest is read here.
+     */
     public static Checkpoint read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new CheckpointException(file, "no such file");
         FileFormat format = detect(file);
         try {
             return switch (format) {
@@ -49,12 +54,16 @@ public final class CheckpointReader {
                 case NPZ -> new Checkpoint(file, format, npzRefs(file));
                 case SAFETENSORS -> new Checkpoint(file, format, safetensorRefs(file));
             };
+        } catch (UncheckedIOException e) {
+            // a size that a storage's persistent id gives, refused from inside the unpickler
+            if (e.getCause() instanceof CheckpointException named) throw named;
+            throw new CheckpointException(file, "cannot read the " + format.description + ": " + e.getMessage(), e);
         } catch (SafeUnpickler.DisallowedGlobalException e) {
             throw new CheckpointException(file, e.getMessage());
         } catch (CheckpointException e) {
             throw e;
         } catch (EOFException e) {
-            throw new CheckpointException(file, "file ends early (truncated " + format.description + ")", e);
+            throw CheckpointException.damaged(file, "the file ends early (truncated " + format.description + ")", e);
         } catch (PickleException | ClassCastException | IllegalArgumentException | ZipException
                  | IndexOutOfBoundsException | IllegalStateException e) {
             throw new CheckpointException(file, "corrupt " + format.description + ": " + e.getMessage(), e);
@@ -66,8 +75,12 @@ public final class CheckpointReader {
         }
     }
 
-    /** Looks at the first bytes (and a zip's entry names) to tell the format. */
+    /**
+     * Looks at the first bytes (and a zip's entry names) to tell the format. A directory, a missing or unreadable
+     * file, or one that is not a regular file, is a {@link CheckpointException} saying so.
+     */
     public static FileFormat detect(Path file) throws IOException {
+        InputFiles.requireRegularFile(file);
         byte[] head = new byte[16];
         int n;
         try (InputStream in = Files.newInputStream(file)) {
@@ -130,13 +143,7 @@ public final class CheckpointReader {
     private static byte[] readEntry(ZipFile zip, Path file, String name) throws IOException {
         ZipEntry entry = zip.getEntry(name);
         if (entry == null) throw new CheckpointException(file, "archive entry " + name + " is missing");
-        try (InputStream in = zip.getInputStream(entry)) {
-            byte[] bytes = in.readAllBytes();
-            if (entry.getSize() >= 0 && bytes.length != entry.getSize()) {
-                throw new CheckpointException(file, "archive entry " + name + " is truncated");
-            }
-            return bytes;
-        }
+        return ZipRecords.read(zip, file, entry);
     }
 
     private static Object zipStorage(ZipFile zip, Path file, String dataDir, Object pid) {
@@ -152,10 +159,12 @@ public final class CheckpointReader {
         }
         return new LazyStorage(dtype, numel, () -> {
             try {
-                byte[] b = readEntry(zip, file, dataDir + key);
-                return ByteBuffer.wrap(b);
+                return ByteBuffer.wrap(readEntry(zip, file, dataDir + key));
+            } catch (CheckpointException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
             } catch (IOException e) {
-                throw new IllegalStateException(file.getFileName() + ": cannot read storage " + key + ": " + e.getMessage(), e);
+                CheckpointException named = new CheckpointException(file, "cannot read storage " + key + ": " + e.getMessage(), e);
+                throw new UncheckedIOException(named.getMessage(), named);
             }
         });
     }
@@ -172,41 +181,105 @@ public final class CheckpointReader {
 
     private static Checkpoint readLegacy(Path file) throws IOException {
         long fileSize = Files.size(file);
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
+        try (Position at = new Position(new BufferedInputStream(Files.newInputStream(file), 1 << 20));
+             DataInputStream in = new DataInputStream(at)) {
             Map<String, IObjectConstructor> none = Map.of();
             Object first = SafeUnpickler.load(in, TorchGlobals.allowed(false), null, fileSize);
             if (!LEGACY_MAGIC.equals(toBig(first))) {
+                if (toBig(first) != null && at.position < fileSize) {
+                    throw CheckpointException.damaged(file, "it starts with the number " + first + " and more pickles,"
+                            + " where a " + FileFormat.TORCH_LEGACY.description + " file starts with its magic number 0x"
+                            + LEGACY_MAGIC.toString(16));
+                }
                 // A plain pickle (StyleCLIP's S_mean_std, say): its one object is the content.
                 return new Checkpoint(file, FileFormat.PICKLE, first);
             }
             Object protocol = SafeUnpickler.load(in, none, null, fileSize);
             if (!(protocol instanceof Number p) || p.intValue() != 1001) {
-                throw new CheckpointException(file, "unsupported torch legacy protocol " + protocol);
+                throw CheckpointException.damaged(file, "its legacy protocol version is " + protocol + ", torch writes 1001");
             }
             SafeUnpickler.load(in, none, null, fileSize); // sys_info: endianness and type sizes
             Map<String, LegacyStorage> storages = new HashMap<>();
-            Object root = SafeUnpickler.load(in, TorchGlobals.allowed(false), pid -> legacyStorage(storages, pid), fileSize);
+            Object root = SafeUnpickler.load(in, TorchGlobals.allowed(false),
+                    pid -> legacyStorage(file, storages, pid), fileSize);
             Object keys = SafeUnpickler.load(in, none, null, fileSize);
-            if (!(keys instanceof List<?> keyList)) throw new CheckpointException(file, "storage key list missing");
-            for (Object k : keyList) {
-                LegacyStorage s = storages.get(String.valueOf(k));
-                long count = Long.reverseBytes(in.readLong()); // int64 little-endian element count
-                if (s == null) throw new CheckpointException(file, "storage " + k + " is not referenced by the pickle");
-                if (count != s.numel) {
-                    throw new CheckpointException(file, "storage " + k + " has " + count + " elements, expected " + s.numel);
-                }
-                if (count < 0 || count > fileSize / s.dtype.bytes) {
-                    throw new CheckpointException(file, "storage " + k + " claims " + count + " x " + s.dtype
-                            + ", more than the whole file holds (truncated or corrupt " + FileFormat.TORCH_LEGACY.description + ")");
-                }
-                byte[] data = new byte[Math.toIntExact(count * s.dtype.bytes)];
-                in.readFully(data);
-                s.data = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
-            }
+            if (!(keys instanceof List<?> keyList)) throw CheckpointException.damaged(file, "the storage key list is missing");
+            for (Object k : keyList) readLegacyStorage(file, fileSize, in, at, storages.get(String.valueOf(k)), k);
             for (Map.Entry<String, LegacyStorage> e : storages.entrySet()) {
-                if (e.getValue().data == null) throw new CheckpointException(file, "storage " + e.getKey() + " has no data");
+                if (e.getValue().data == null) {
+                    throw CheckpointException.damaged(file, "storage " + e.getKey() + " is used by the pickle but has no data");
+                }
             }
             return new Checkpoint(file, FileFormat.TORCH_LEGACY, root);
+        }
+    }
+
+    /**
+     * One storage record after the pickles: its int64 little-endian element count, then its bytes. The count
+     * must be the one the pickle gave and fit in what is left of the file, so that a damaged count is reported
+     * before anything is allocated for it.
+     */
+    private static void readLegacyStorage(Path file, long fileSize, DataInputStream in, Position at, LegacyStorage s,
+                                          Object key) throws IOException {
+        if (s == null) throw CheckpointException.damaged(file, "storage " + key + " is listed but not used by the pickle");
+        if (s.data != null) throw CheckpointException.damaged(file, "storage " + key + " is listed twice");
+        long count = Long.reverseBytes(in.readLong());
+        if (count != s.numel) {
+            throw CheckpointException.damaged(file, "storage " + key + " records " + count + " elements, the pickle says " + s.numel);
+        }
+        long left = fileSize - at.position;
+        if (count > left / s.dtype.bytes) {
+            throw CheckpointException.damaged(file, "storage " + key + " holds " + count + " x " + s.dtype + " but only "
+                    + left + " bytes are left in the file (truncated, or a size was damaged)");
+        }
+        byte[] data = new byte[Math.toIntExact(count * s.dtype.bytes)];
+        in.readFully(data);
+        s.data = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * Counts the bytes read so far: where the legacy reader is in the file. Follows mark/reset, which the
+     * unpickler uses to peek at length prefixes.
+     */
+    private static final class Position extends FilterInputStream {
+        long position;
+        private long marked;
+
+        Position(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) position++;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) position += n;
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            position += skipped;
+            return skipped;
+        }
+
+        @Override
+        public synchronized void mark(int readLimit) {
+            super.mark(readLimit);
+            marked = position;
+        }
+
+        @Override
+        public synchronized void reset() throws IOException {
+            super.reset();
+            position = marked;
         }
     }
 
@@ -216,19 +289,38 @@ public final class CheckpointReader {
         return null;
     }
 
-    private static Object legacyStorage(Map<String, LegacyStorage> storages, Object pid) {
+    /**
+     * Resolves a persistent id of the legacy pickle to its storage (made on first sight, filled later), checking
+     * the sizes it gives against each other; the file's size is checked when the data is read. Called from
+     * inside the unpickler, so a damaged size is an UncheckedIOException carrying the CheckpointException,
+     * which {@link #read} unwraps.
+     */
+    private static Object legacyStorage(Path file, Map<String, LegacyStorage> storages, Object pid) {
         Object[] t = pidTuple(pid);
         DType dtype = ((TorchGlobals.StorageType) t[1]).dtype();
         String key = String.valueOf(t[2]);
         long numel = ((Number) t[4]).longValue();
+        if (numel < 0) throw damaged(file, "storage " + key + " has a negative size, " + numel);
         LegacyStorage s = storages.computeIfAbsent(key, k -> new LegacyStorage(dtype, numel));
+        if (s.dtype != dtype || s.numel != numel) {
+            throw damaged(file, "storage " + key + " is named as " + s.numel + " x " + s.dtype + " and as " + numel + " x " + dtype);
+        }
         if (t.length > 5 && t[5] instanceof Object[] view) {
             // (view_key, offset, view_size): a slice of the root storage
             long off = ((Number) view[1]).longValue();
             long size = ((Number) view[2]).longValue();
+            if (off < 0 || size < 0 || off > numel - size) {
+                throw damaged(file, "a view of storage " + key + " at " + off + " of " + size + " elements reaches past its "
+                        + numel + " elements");
+            }
             return new ViewStorage(s, off, size);
         }
         return s;
+    }
+
+    private static UncheckedIOException damaged(Path file, String detail) {
+        CheckpointException e = CheckpointException.damaged(file, detail);
+        return new UncheckedIOException(e.getMessage(), e);
     }
 
     // ---- npy / npz / safetensors as tensor maps --------------------------------------------------------
@@ -262,7 +354,11 @@ public final class CheckpointReader {
 
     // ---- storages ---------------------------------------------------------------------------------------
 
-    /** A storage whose bytes come from {@code source} when asked for (a zip entry, an array already read). */
+    /**
+     * A storage whose bytes come from {@code source} when asked for (a zip entry, an array already read). A
+     * zip record is checked each time it is read (size and CRC-32); one that fails is an
+     * {@link UncheckedIOException} whose cause is the {@link CheckpointException} naming the file.
+     */
     private record LazyStorage(DType dtype, long numel, java.util.function.Supplier<ByteBuffer> source)
             implements TensorRef.Storage {
         @Override

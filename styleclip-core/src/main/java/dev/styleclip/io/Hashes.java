@@ -14,6 +14,7 @@ public final class Hashes {
     }
 
     public static String sha256(Path file) throws IOException {
+        InputFiles.requireReadable(file);
         try (InputStream in = Files.newInputStream(file)) {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[1 << 16];

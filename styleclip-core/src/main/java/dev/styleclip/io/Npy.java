@@ -2,16 +2,13 @@ package dev.styleclip.io;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,6 +31,7 @@ public final class Npy {
     }
 
     public static RawTensor read(Path file) throws IOException {
+        InputFiles.requireReadable(file);
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -47,14 +45,22 @@ public final class Npy {
         }
     }
 
-    /** Parses a whole .npy image; IllegalArgumentException says what is wrong. */
+    /**
+     * Parses a whole .npy image, strictly: the magic, a format version numpy writes (1.0 to 3.0), a dtype this
+     * tool reads, a shape of non-negative integers, and exactly as many data bytes as the shape needs.
+     * IllegalArgumentException says, in one line, what is wrong.
+     */
     public static RawTensor parse(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes.length < 10) throw new IllegalArgumentException("not a .npy file (too short)");
         for (int i = 0; i < MAGIC.length; i++) {
-            if (bytes[i] != MAGIC[i]) throw new IllegalArgumentException("not a .npy file (bad magic)");
+            if (bytes[i] != MAGIC[i]) throw new IllegalArgumentException("not a .npy file (bad magic: it does not start with \\x93NUMPY)");
         }
-        int major = bytes[6];
+        int major = bytes[6] & 0xff;
+        int minor = bytes[7] & 0xff;
+        if (major < 1 || major > 3) {
+            throw new IllegalArgumentException("unsupported .npy format version " + major + "." + minor + " (numpy writes 1.0 to 3.0)");
+        }
         b.position(8);
         long headerLen = major == 1 ? (b.getShort() & 0xffff) : (b.getInt() & 0xffffffffL);
         int start = b.position();
@@ -67,11 +73,18 @@ public final class Npy {
         if ("True".equals(find(FORTRAN, header, "fortran_order"))) {
             throw new IllegalArgumentException("Fortran-order .npy arrays are not supported; save with np.ascontiguousarray");
         }
-        long[] shape = parseShape(find(SHAPE, header, "shape"));
+        String shapeText = "(" + find(SHAPE, header, "shape") + ")";
+        long[] shape = parseShape(shapeText);
+        long need = dataBytes(shapeText, shape, dtype);
         int dataStart = (int) (start + headerLen);
-        long need = RawTensor.numel(shape) * dtype.bytes;
-        if (bytes.length - dataStart < need) {
-            throw new IllegalArgumentException("truncated .npy data: " + (bytes.length - dataStart) + " of " + need + " bytes");
+        long have = bytes.length - dataStart;
+        if (have < need) {
+            throw new IllegalArgumentException("truncated .npy data: " + have + " of " + need + " bytes (the file was cut short,"
+                    + " or its header's shape " + shapeText + " is damaged)");
+        }
+        if (have > need) {
+            throw new IllegalArgumentException("the header's shape " + shapeText + " of " + dtype + " needs " + need
+                    + " bytes of data but " + have + " follow it (the header is damaged, or other data was appended)");
         }
         ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, (int) need).slice();
         return new RawTensor(dtype, shape, data);
@@ -83,29 +96,62 @@ public final class Npy {
         return m.group(1);
     }
 
-    private static long[] parseShape(String s) {
-        List<Long> dims = new ArrayList<>();
-        for (String part : s.split(",")) {
-            String t = part.trim();
-            if (!t.isEmpty()) dims.add(Long.parseLong(t.replace("L", "")));
+    /**
+     * A Python tuple of non-negative ints, as numpy writes it: "()", "(5,)", "(2, 3)" (Python 2's "3L" too).
+     * {@code text} is the tuple with its parentheses, for messages.
+     */
+    private static long[] parseShape(String text) {
+        String inside = text.substring(1, text.length() - 1).trim();
+        if (inside.isEmpty()) return new long[0];
+        String[] parts = inside.split(",", -1);
+        int n = parts[parts.length - 1].isBlank() && parts.length > 1 ? parts.length - 1 : parts.length; // "(5,)"
+        long[] dims = new long[n];
+        for (int i = 0; i < n; i++) {
+            String t = parts[i].trim();
+            if (t.endsWith("L")) t = t.substring(0, t.length() - 1);
+            if (t.matches("-\\d+")) {
+                throw new IllegalArgumentException("the header's shape " + text + " has a negative entry, " + t);
+            }
+            if (!t.matches("\\d+")) {
+                throw new IllegalArgumentException("the header's shape " + text + " has an entry that is not an integer: '" + t + "'");
+            }
+            try {
+                dims[i] = Long.parseLong(t);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("the header's shape " + text + " has an entry too large for any array, " + t);
+            }
         }
-        return dims.stream().mapToLong(Long::longValue).toArray();
+        return dims;
     }
 
-    /** Every array of an .npz archive, keyed by name without ".npy", in archive order. */
+    /** The bytes the shape needs; one whose element count overflows is refused, as no file could hold it. */
+    private static long dataBytes(String shapeText, long[] shape, DType dtype) {
+        try {
+            long n = dtype.bytes;
+            for (long d : shape) n = Math.multiplyExact(n, d);
+            return n;
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("the header's shape " + shapeText + " holds more elements than any file could");
+        }
+    }
+
+    /**
+     * Every array of an .npz archive, keyed by name without ".npy", in archive order; each record is held
+     * to the archive's CRC-32 (see {@link ZipRecords}).
+     */
     public static Map<String, RawTensor> readNpz(Path file) throws IOException {
+        InputFiles.requireRegularFile(file);
         Map<String, RawTensor> out = new LinkedHashMap<>();
         try (ZipFile zip = new ZipFile(file.toFile())) {
             for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
                 ZipEntry entry = e.nextElement();
                 if (!entry.getName().endsWith(".npy")) continue;
-                try (InputStream in = zip.getInputStream(entry)) {
-                    String name = entry.getName().substring(0, entry.getName().length() - 4);
-                    try {
-                        out.put(name, parse(in.readAllBytes()));
-                    } catch (IllegalArgumentException ex) {
-                        throw new CheckpointException(file, "array '" + name + "': " + ex.getMessage());
-                    }
+                String name = entry.getName().substring(0, entry.getName().length() - 4);
+                byte[] npy = ZipRecords.read(zip, file, entry);
+                try {
+                    out.put(name, parse(npy));
+                } catch (IllegalArgumentException ex) {
+                    throw new CheckpointException(file, "array '" + name + "': " + ex.getMessage());
                 }
             }
         } catch (ZipException e) {

@@ -22,6 +22,7 @@ public final class Safetensors {
     }
 
     public static Map<String, RawTensor> read(Path file) throws IOException {
+        InputFiles.requireReadable(file);
         byte[] bytes = Files.readAllBytes(file);
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes.length < 8) throw new CheckpointException(file, "too short for a safetensors file");
@@ -52,11 +53,20 @@ public final class Safetensors {
         if (dtype == null) throw new CheckpointException(file, name + ": unsupported dtype " + o.get("dtype"));
         var shapeJson = o.getAsJsonArray("shape");
         long[] shape = new long[shapeJson.size()];
-        for (int i = 0; i < shape.length; i++) shape[i] = shapeJson.get(i).getAsLong();
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = shapeJson.get(i).getAsLong();
+            if (shape[i] < 0) throw new CheckpointException(file, name + ": shape " + shapeJson + " has a negative entry");
+        }
+        long size = dtype.bytes; // what the shape needs
+        try {
+            for (long d : shape) size = Math.multiplyExact(size, d);
+        } catch (ArithmeticException e) {
+            throw new CheckpointException(file, name + ": shape " + shapeJson + " holds more elements than any file could");
+        }
         var offsets = o.getAsJsonArray("data_offsets");
         long begin = offsets.get(0).getAsLong();
         long end = offsets.get(1).getAsLong();
-        if (end - begin != RawTensor.numel(shape) * dtype.bytes || base + end > bytes.length || begin < 0) {
+        if (end - begin != size || base + end > bytes.length || begin < 0) {
             throw new CheckpointException(file, name + ": data offsets [" + begin + ", " + end + ") do not fit its shape or the file");
         }
         return new RawTensor(dtype, shape, ByteBuffer.wrap(bytes, (int) (base + begin), (int) (end - begin)).slice());

@@ -15,7 +15,11 @@ public final class TensorRef {
 
         long numel();
 
-        /** All of the storage's bytes, little-endian. */
+        /**
+         * All of the storage's bytes, little-endian. Bytes read from the file only now (a torch zip's records)
+         * that prove damaged, or cannot be read, throw {@link java.io.UncheckedIOException} whose cause is a
+         * {@link CheckpointException} with the same message.
+         */
         ByteBuffer bytes();
     }
 
@@ -56,7 +60,12 @@ public final class TensorRef {
         return RawTensor.numel(shape);
     }
 
-    /** Reads the bytes and gathers the view into a contiguous C-order tensor. */
+    /**
+     * Reads the bytes and gathers the view into a contiguous C-order tensor.
+     *
+     * @throws java.io.UncheckedIOException with a {@link CheckpointException} cause, where the storage's
+     *                                      bytes prove damaged or cannot be read (see {@link Storage#bytes})
+     */
     public RawTensor read() {
         ByteBuffer all = storage.bytes().order(ByteOrder.LITTLE_ENDIAN);
         int es = storage.dtype().bytes;

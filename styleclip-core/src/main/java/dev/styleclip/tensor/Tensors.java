@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -117,6 +118,25 @@ public final class Tensors {
         if (!ok) {
             throw new IllegalArgumentException(what + " has shape " + Arrays.toString(actual) + ", expected "
                     + Arrays.toString(expected).replace("-1", "*"));
+        }
+    }
+
+    /**
+     * Refuses a tensor holding NaN or infinity, for values read from a user's file (a latent, an image tensor)
+     * before they reach a model, where one NaN spreads to every output. Integer tensors always pass.
+     *
+     * @param what names the values in the message, e.g. the file they came from ("latent.npy")
+     * @throws IllegalArgumentException "latent.npy holds 3 non-finite values (NaN or infinity) out of 9216;
+     *                                  its values must all be finite"
+     */
+    public static void requireFinite(String what, Tensor t) {
+        long bad;
+        try (PointerScope scope = new PointerScope()) {
+            bad = t.detach().isfinite().logical_not().count_nonzero().item_long();
+        }
+        if (bad > 0) {
+            throw new IllegalArgumentException(what + " holds " + bad + " non-finite value" + (bad == 1 ? "" : "s")
+                    + " (NaN or infinity) out of " + t.numel() + "; its values must all be finite");
         }
     }
 

@@ -86,7 +86,18 @@ class CorruptCheckpointTest {
         int count = all.length - 4 * n - 8;
         assertEquals(n, ByteBuffer.wrap(all, count, 8).order(ByteOrder.LITTLE_ENDIAN).getLong(), "element count");
         ByteBuffer.wrap(all, count, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(huge);
-        assertFails(write("huge.pth", all), "more than the whole file holds");
+        assertFails(write("huge.pth", all), "storage 0 holds 268435456 x FLOAT32 but only \\d+ bytes are left");
+    }
+
+    @Test
+    void legacyStorageWithANegativeSizeInItsPersistentIdIsNamedAsDamage() throws IOException {
+        int n = 70_000; // pickled as BININT, a signed int32 that can be patched in place
+        Path full = tmp.resolve("full.pth");
+        TorchWriter.writeLegacy(full, java.util.Map.of("w", RawTensor.ofFloats(new float[n], n)));
+        byte[] all = Files.readAllBytes(full);
+        byte[] pid = "X\u0003\u0000\u0000\u0000cpuJ".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        ByteBuffer.wrap(all, indexOf(all, pid) + pid.length, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(-1);
+        assertFails(write("negative.pth", all), "^negative\\.pth is damaged: storage 0 has a negative size, -1$");
     }
 
     @Test
@@ -132,11 +143,77 @@ class CorruptCheckpointTest {
     }
 
     @Test
+    void npyWithANegativeShapeEntry() throws IOException {
+        assertNpyRefused("(3, -1)", "<f4", 12, "negative.npy: the header's shape (3, -1) has a negative entry, -1");
+    }
+
+    @Test
+    void npyWithANonIntegerShapeEntry() throws IOException {
+        assertNpyRefused("(3, 2.5)", "<f4", 12, "fraction.npy: the header's shape (3, 2.5) has an entry that is not an integer: '2.5'");
+        assertNpyRefused("(3, , 2)", "<f4", 24, "gap.npy: the header's shape (3, , 2) has an entry that is not an integer: ''");
+    }
+
+    @Test
+    void npyWithAShapeEntryTooLargeForAnyArray() throws IOException {
+        assertNpyRefused("(99999999999999999999,)", "<f4", 4,
+                "overflow.npy: the header's shape (99999999999999999999,) has an entry too large for any array, 99999999999999999999");
+        assertNpyRefused("(4294967296, 4294967296)", "<f4", 4,
+                "product.npy: the header's shape (4294967296, 4294967296) holds more elements than any file could");
+    }
+
+    @Test
+    void npyWhoseShapeDoesNotMatchItsData() throws IOException {
+        assertNpyRefused("(2, 3)", "<f4", 28, "longer.npy: the header's shape (2, 3) of FLOAT32 needs 24 bytes of data"
+                + " but 28 follow it (the header is damaged, or other data was appended)");
+        assertNpyRefused("(2, 3)", "<f4", 20, "shorter.npy: truncated .npy data: 20 of 24 bytes (the file was cut short,"
+                + " or its header's shape (2, 3) is damaged)");
+    }
+
+    @Test
+    void npyWithADtypeThisToolDoesNotRead() throws IOException {
+        assertNpyRefused("(2,)", "<c8", 16, "complex.npy: unsupported .npy dtype '<c8' (little-endian numeric only)");
+        assertNpyRefused("(2,)", ">f4", 8, "big_endian.npy: unsupported .npy dtype '>f4' (little-endian numeric only)");
+    }
+
+    @Test
+    void npyWithABadMagicOrVersion() throws IOException {
+        byte[] good = Npy.encode(RawTensor.ofFloats(new float[] {1, 2}, 2));
+        byte[] magic = good.clone();
+        magic[1] = 'n';
+        Path f = write("magic.npy", magic);
+        assertEquals("magic.npy: not a .npy file (bad magic: it does not start with \\x93NUMPY)",
+                assertThrows(CheckpointException.class, () -> Npy.read(f)).getMessage());
+        assertFails(f, "not a checkpoint or tensor file this tool reads"); // by its first bytes, it is no format at all
+        byte[] version = good.clone();
+        version[6] = 9;
+        assertNpyRefused(write("version.npy", version), "version.npy: unsupported .npy format version 9.0 (numpy writes 1.0 to 3.0)");
+    }
+
+    /** A version-1.0 .npy with this shape text and descr, followed by {@code dataBytes} zero bytes. */
+    private void assertNpyRefused(String shape, String descr, int dataBytes, String expected) throws IOException {
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+        String header = dict + " ".repeat(63 - (10 + dict.length()) % 64) + "\n";
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length() + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) header.length());
+        b.put(header.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertNpyRefused(write(expected.substring(0, expected.indexOf(':')), b.array()), expected);
+    }
+
+    /** Npy.read and CheckpointReader.read both refuse {@code f} with exactly {@code expected}. */
+    private static void assertNpyRefused(Path f, String expected) {
+        assertEquals(expected, assertThrows(CheckpointException.class, () -> Npy.read(f)).getMessage());
+        assertFails(f, "^" + Pattern.quote(expected) + "$");
+    }
+
+    @Test
     void missingFile() {
         assertFails(tmp.resolve("nowhere.pt"), "no such file");
     }
 
-    /** Reads {@code f}, expecting a CheckpointException "<name>: ..." whose message matches {@code what}. */
+    /**
+     * Reads {@code f}, expecting a CheckpointException "&lt;name&gt;: ..." or "&lt;name&gt; is damaged: ..." whose
+     * message matches {@code what}.
+     */
     private static void assertFails(Path f, String what) {
         try {
             Checkpoint c = CheckpointReader.read(f);
@@ -144,7 +221,7 @@ class CorruptCheckpointTest {
             fail(f.getFileName() + " was read as " + c.format() + " " + Checkpoint.describe(c.root()));
         } catch (CheckpointException e) {
             String msg = e.getMessage();
-            assertTrue(msg.startsWith(f.getFileName() + ": "), msg);
+            assertTrue(msg.startsWith(f.getFileName() + ": ") || msg.startsWith(f.getFileName() + " is damaged: "), msg);
             assertTrue(Pattern.compile(what).matcher(msg).find(), "'" + what + "' in: " + msg);
             assertEquals(CheckpointException.class, e.getClass());
         } catch (Throwable t) {

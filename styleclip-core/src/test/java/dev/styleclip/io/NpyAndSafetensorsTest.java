@@ -145,6 +145,17 @@ class NpyAndSafetensorsTest {
     }
 
     @Test
+    void safetensorsWithANegativeOrOverflowingShapeIsRefused() throws IOException {
+        byte[] data = new byte[16];
+        // a negative size and offsets running backwards agree (-2 x 4 = 0 - 8): the shape is what is wrong
+        assertRefused(safetensors("negative_shape.safetensors",
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[8,0]}}", data), "a: shape [-2] has a negative entry");
+        assertRefused(safetensors("huge_shape.safetensors",
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,0]}}", data),
+                "a: shape [4294967296,4294967296] holds more elements than any file could");
+    }
+
+    @Test
     void malformedSafetensorsHeadersAreRefused() throws IOException {
         byte[] data = new byte[16];
         assertRefused(safetensors("no_offsets.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2,2]}}", data), "a: ");
