@@ -2,11 +2,10 @@ package dev.styleclip.cli;
 
 import com.google.gson.GsonBuilder;
 import dev.styleclip.clip.ClipModel;
+import dev.styleclip.check.Checks;
 import dev.styleclip.edit.global.Boundary;
-import dev.styleclip.edit.global.DirectionsFolder;
-import dev.styleclip.edit.global.StyleEdit;
-import dev.styleclip.edit.global.StyleStats;
-import dev.styleclip.edit.global.TextDirection;
+import dev.styleclip.edit.global.GlobalDirections;
+import dev.styleclip.io.OutputFiles;
 import dev.styleclip.image.Images;
 import dev.styleclip.io.Hashes;
 import dev.styleclip.io.Npy;
@@ -14,8 +13,6 @@ import dev.styleclip.io.TensorFiles;
 import dev.styleclip.stylegan2.Generator;
 import dev.styleclip.stylegan2.LatentSpace;
 import dev.styleclip.stylegan2.Latents;
-import dev.styleclip.stylegan2.NoiseMode;
-import dev.styleclip.stylegan2.StyleCodes;
 import dev.styleclip.tensor.Tensors;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -95,37 +92,36 @@ public final class GlobalEditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (beta <= 0 || beta >= 1) throw new CommandLine.ParameterException(spec.commandLine(), "--beta must be in (0, 1)");
-        LatentSpace latentSpace = LatentSpace.parse(space);
-        DirectionsFolder folder = new DirectionsFolder(directions);
+        LatentSpace latentSpace = OptionChecks.latentSpace("space", space);
+        Checks.openClosed("truncation", truncation, 0, 1);
+        for (double a : alphas) new GlobalDirections.Settings(neutral, target, a, beta); // checks every alpha, beta and the texts
+        OutputFiles.checkFile(out);
+        if (saveCodes != null) OutputFiles.checkFile(saveCodes);
         var o = spec.commandLine().getOut();
         try (Generator g = Generator.load(generator); ClipModel model = ClipModel.load(clip);
-             PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
-            Tensor fs3 = folder.fs3();
-            StyleStats stats = folder.stats();
-            folder.check(g, fs3, stats);
-            String clipSha = Hashes.sha256(clip);
-            TextDirection text = new TextDirection(model);
-            Tensor dt = folder.direction(text, clipSha, checked(text, neutral), checked(text, target));
-            Boundary b = Boundary.of(fs3, dt, g.styleLayout(), stats.std(), beta);
-            o.printf("beta=%.3f changes %d of %d channels%n", beta, b.channels(), fs3.size(0));
+             GlobalDirections gd = GlobalDirections.open(g, model, Hashes.sha256(clip), directions);
+             PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard(); OutputFiles files = new OutputFiles()) {
+            checked(gd, neutral);
+            checked(gd, target);
+            Boundary b = gd.boundary(neutral, target, beta);
+            o.printf("beta=%.3f changes %d of %d channels%n", beta, b.channels(), b.projection().size(0));
             Tensor s = codes(g, latentSpace);
             List<Tensor> edited = new ArrayList<>();
-            for (double a : alphas) edited.add(StyleEdit.apply(s, b.deltaS(), a));
-            write(g, s, edited, provenance(clipSha, b));
+            for (double a : alphas) edited.add(gd.editCodes(s, b, a));
+            write(gd, files, s, edited, provenance(Hashes.sha256(clip), b));
             if (saveCodes != null) {
-                Npy.write(saveCodes, Tensors.toRaw(edited.get(edited.size() - 1)));
+                Npy.write(files.claim(saveCodes), Tensors.toRaw(edited.get(edited.size() - 1)));
                 o.println("wrote " + saveCodes);
             }
+            files.commit();
         }
         o.flush();
         return 0;
     }
 
-    private String checked(TextDirection text, String prompt) {
+    private void checked(GlobalDirections gd, String prompt) {
         try {
-            text.tokens(prompt);
-            return prompt;
+            gd.checkPrompt(prompt);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -134,23 +130,26 @@ public final class GlobalEditCommand implements Callable<Integer> {
     private Tensor codes(Generator g, LatentSpace latentSpace) throws java.io.IOException {
         if (source.codes != null) {
             Tensor c = Tensors.fromRawAsFloat(TensorFiles.readSingle(source.codes));
+            Tensors.requireFinite(source.codes.getFileName().toString(), c);
             return c.dim() == 1 ? c.unsqueeze(0) : c;
         }
         Tensor wplus;
         if (source.latent != null) {
-            wplus = Latents.toWPlus(g, Tensors.fromRawAsFloat(TensorFiles.readSingle(source.latent)), latentSpace, truncation);
+            Tensor t = Tensors.fromRawAsFloat(TensorFiles.readSingle(source.latent));
+            Tensors.requireFinite(source.latent.getFileName().toString(), t);
+            wplus = Latents.toWPlus(g, t, latentSpace, truncation);
         } else {
             var zs = new org.bytedeco.pytorch.TensorVector();
             for (long seed : source.seeds) zs.push_back(Latents.seedZ(seed, g.config().styleDim()));
             wplus = Latents.toWPlus(g, org.bytedeco.pytorch.global.torch.cat(zs, 0), LatentSpace.Z, truncation);
         }
-        return StyleCodes.flatten(g.styles(wplus));
+        return dev.styleclip.stylegan2.StyleCodes.flatten(g.styles(wplus));
     }
 
-    private void write(Generator g, Tensor s, List<Tensor> edited, Map<String, String> text) throws java.io.IOException {
-        Tensor original = g.synthesizeFromStyles(StyleCodes.unflatten(s, g.styleLayout()), NoiseMode.CONST);
+    private void write(GlobalDirections gd, OutputFiles files, Tensor s, List<Tensor> edited, Map<String, String> text) throws java.io.IOException {
+        Tensor original = gd.image(s);
         List<Tensor> images = new ArrayList<>();
-        for (Tensor e : edited) images.add(g.synthesizeFromStyles(StyleCodes.unflatten(e, g.styleLayout()), NoiseMode.CONST));
+        for (Tensor e : edited) images.add(gd.image(e));
         int n = (int) s.size(0);
         var o = spec.commandLine().getOut();
         for (int i = 0; i < n; i++) {
@@ -158,7 +157,7 @@ public final class GlobalEditCommand implements Callable<Integer> {
             if (edited.size() > 1) row.add(Images.toImage(original, i));
             for (Tensor img : images) row.add(Images.toImage(img, i));
             Path p = n == 1 ? out : GenerateCommand.numbered(out, source.seeds != null ? source.seeds.get(i) : i);
-            Images.write(p, Images.strip(row), text);
+            Images.write(files.claim(p), Images.strip(row), text);
             o.println("wrote " + p);
         }
     }

@@ -1,5 +1,8 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.check.Checks;
+import dev.styleclip.io.OutputFiles;
+import dev.styleclip.stop.StoppedException;
 import dev.styleclip.clip.ClipModel;
 import dev.styleclip.edit.global.DirectionsFolder;
 import dev.styleclip.edit.global.RelevancePreparation;
@@ -19,7 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "prepare", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compute S statistics and fs3, the CLIP relevance of every style channel (global_torch/SingleChannel.py),",
                 "into --out DIR. Long work: it shows progress and time left, and a rerun with the same options",
-                "resumes where an interrupted one stopped, recomputing nothing."})
+                "resumes where an interrupted (Ctrl-C) or failed one stopped, recomputing nothing: DIR keeps every finished",
+                "chunk in DIR/work/ until fs3.npy is written."})
 public final class GlobalPrepareCommand implements Callable<Integer> {
     @Option(names = "--generator", required = true, paramLabel = "G", description = "StyleGAN2 generator checkpoint.")
     Path generator;
@@ -56,9 +60,12 @@ public final class GlobalPrepareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (images < 1 || samples < images) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--images must be >= 1 and --samples >= --images");
-        }
+        Checks.atLeast("images", images, 1);
+        Checks.atLeast("samples", samples, images);
+        Checks.positive("alpha", alpha);
+        Checks.atLeast("max-entry", maxEntry, 0);
+        Checks.atLeast("batch", batch, 0);
+        OutputFiles.checkFolder(out);
         try (Generator g = Generator.load(generator); ClipModel model = ClipModel.load(clip)) {
             int size = g.config().size();
             int b = batch > 0 ? batch : Math.max(2, Math.min(256, (256 * 256 * 16) / (size * size)));
@@ -71,6 +78,9 @@ public final class GlobalPrepareCommand implements Callable<Integer> {
             for (var l : RelevancePreparation.entries(g.styleLayout(), maxEntry)) rows += l.channels();
             try (ProgressBar bar = Progress.bar("fs3", rows, "channels")) {
                 folder.prepare(g, model, provenance, samples, seed, settings, (done, total) -> bar.stepTo(done));
+            } catch (StoppedException e) {
+                spec.commandLine().getErr().println("global prepare: stopped; the same command continues where it stopped");
+                throw e;
             }
             var o = spec.commandLine().getOut();
             o.println("wrote " + out.resolve("fs3.npy") + " (" + rows + " channels), s_mean.npy, s_std.npy, rows.npy");

@@ -20,9 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -129,9 +126,6 @@ public final class MapperTrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** Set by Ctrl-C (the shutdown hook): the run stops after the current step and saves its state. */
-    private final AtomicBoolean stop = new AtomicBoolean();
-
     @Override
     public Integer call() throws Exception {
         TrainState state = resume != null ? TrainState.read(resume) : null;
@@ -155,45 +149,18 @@ public final class MapperTrainCommand implements Callable<Integer> {
                 out.printf("mapper train: \"%s\", %d training latents, %s, lr %s, steps %d-%d of %d%n", opts.description(),
                         train.size(), opts.optimizer().optName(), opts.learningRate(), trainer.nextStep(), opts.maxSteps() - 1, opts.maxSteps());
                 out.flush();
-                TrainProgress progress = new TrainProgress(spec.commandLine().getErr(), out, Path.of(opts.expDir()),
-                        opts.boardInterval(), stop);
-                CountDownLatch done = new CountDownLatch(1);
-                Thread hook = stopOnShutdown(done);
-                try {
-                    MapperTrainer.Outcome outcome = trainer.run(progress);
-                    Path statePath = Path.of(opts.expDir()).resolve("checkpoints").resolve(MapperTrainer.STATE_FILE);
-                    if (outcome == MapperTrainer.Outcome.STOPPED) {
-                        out.println("stopped before step " + trainer.nextStep() + "; continue with: styleclip mapper train --resume " + statePath);
-                    } else {
-                        out.println("finished " + opts.maxSteps() + " steps; checkpoints in " + Path.of(opts.expDir()).resolve("checkpoints"));
-                    }
-                    out.flush();
-                } finally {
-                    done.countDown();
-                    try {
-                        Runtime.getRuntime().removeShutdownHook(hook);
-                    } catch (IllegalStateException shuttingDown) {
-                        // the hook is running: it returns now that the state is saved
-                    }
+                TrainProgress progress = new TrainProgress(spec.commandLine().getErr(), out, Path.of(opts.expDir()), opts.boardInterval());
+                MapperTrainer.Outcome outcome = trainer.run(progress);
+                Path statePath = Path.of(opts.expDir()).resolve("checkpoints").resolve(MapperTrainer.STATE_FILE);
+                if (outcome == MapperTrainer.Outcome.STOPPED) {
+                    out.println("stopped before step " + trainer.nextStep() + "; continue with: styleclip mapper train --resume " + statePath);
+                } else {
+                    out.println("finished " + opts.maxSteps() + " steps; checkpoints in " + Path.of(opts.expDir()).resolve("checkpoints"));
                 }
                 out.flush();
             }
         }
         return 0;
-    }
-
-    /** Ctrl-C (SIGINT/SIGTERM) asks the run to stop after its current step and waits until its state is saved. */
-    private Thread stopOnShutdown(CountDownLatch done) {
-        Thread hook = new Thread(() -> {
-            stop.set(true);
-            try {
-                done.await(10, TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "styleclip-mapper-train-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        return hook;
     }
 
     private MapperOptions newOptions() {

@@ -1,15 +1,19 @@
 package dev.styleclip.cli;
 
-import picocli.CommandLine;
-import picocli.CommandLine.Model.CommandSpec;
+import dev.styleclip.check.SettingException;
+import dev.styleclip.stylegan2.LatentSpace;
 
-/** Checks of option values that several commands share; each fails as a usage error (exit code 2) naming the option. */
+/** Parsing of option values that several commands share; a bad value is a {@link SettingException} naming the option (exit 2). */
 final class OptionChecks {
     private OptionChecks() {
     }
 
-    /** Refuses a value that is not a finite number of 0 or more (NaN and infinities included). */
-    static void finiteNonNegative(CommandSpec spec, String option, double value) {
-        if (!(value >= 0) || Double.isInfinite(value)) throw new CommandLine.ParameterException(spec.commandLine(), option + " must be 0 or more");
+    /** z, w or w+. */
+    static LatentSpace latentSpace(String setting, String value) {
+        try {
+            return LatentSpace.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new SettingException(setting, "must be z, w or w+, not " + value);
+        }
     }
 }

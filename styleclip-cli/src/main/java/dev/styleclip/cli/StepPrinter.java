@@ -34,4 +34,24 @@ final class StepPrinter {
         long s = Math.round(seconds);
         return s >= 3600 ? String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String.format("%d:%02d", s / 60, s % 60);
     }
+
+    /** An observer that prints an optimization's steps (and announces its loose retry) on {@code err}. */
+    static dev.styleclip.edit.optimize.LatentOptimization.Observer forOptimization(PrintWriter err,
+            dev.styleclip.edit.optimize.LatentOptimization.Settings s) {
+        return new dev.styleclip.edit.optimize.LatentOptimization.Observer() {
+            StepPrinter printer = new StepPrinter(err, "optimize", Math.max(1, s.steps() / 10));
+
+            @Override
+            public void onStep(dev.styleclip.edit.optimize.LatentOptimization.StepLosses l, org.bytedeco.pytorch.Tensor image,
+                               org.bytedeco.pytorch.Tensor latent, org.bytedeco.pytorch.Tensor grad) {
+                printer.step(l.step(), s.steps(), String.format("clip %.4f l2 %.4f l1 %.4f", l.clip(), l.l2(), l.l1()));
+            }
+
+            @Override
+            public void onRetry(long[] rows, double l1) {
+                err.printf("optimize: CLIP's cosine rose by less than %s; again from the start with L1 weight %s%n", s.retry().minGain(), l1);
+                printer = new StepPrinter(err, "optimize (retry)", Math.max(1, s.steps() / 10));
+            }
+        };
+    }
 }

@@ -5,7 +5,6 @@ import dev.styleclip.edit.mapper.TrainListener;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The training progress bar: every board_interval steps (and the last) one line on stderr with the step, a bar, the
@@ -16,17 +15,15 @@ final class TrainProgress implements TrainListener {
     private final PrintWriter err;
     private final PrintWriter out;
     private final Path expDir;
-    private final AtomicBoolean stop;
     private final long start = System.nanoTime();
     private long firstStep = -1;
     private final int board;
 
-    TrainProgress(PrintWriter err, PrintWriter out, Path expDir, int boardInterval, AtomicBoolean stop) {
+    TrainProgress(PrintWriter err, PrintWriter out, Path expDir, int boardInterval) {
         this.err = err;
         this.out = out;
         this.expDir = expDir;
         this.board = Math.max(1, boardInterval);
-        this.stop = stop;
     }
 
     @Override
@@ -60,7 +57,7 @@ final class TrainProgress implements TrainListener {
 
     @Override
     public boolean stopRequested() {
-        return stop.get();
+        return dev.styleclip.stop.Stop.requested();
     }
 
     static String format(LossDict d) {

@@ -1,20 +1,18 @@
 package dev.styleclip.cli;
 
 import dev.styleclip.bundled.BundledModels;
+import dev.styleclip.check.Checks;
+import dev.styleclip.edit.global.GlobalDirections;
+import dev.styleclip.edit.optimize.OptimizationPreset;
+import dev.styleclip.io.OutputFiles;
 import dev.styleclip.clip.ClipLoss;
 import dev.styleclip.clip.ClipModel;
 import dev.styleclip.edit.global.Boundary;
-import dev.styleclip.edit.global.DirectionsFolder;
-import dev.styleclip.edit.global.StyleEdit;
-import dev.styleclip.edit.global.StyleStats;
-import dev.styleclip.edit.global.TextDirection;
 import dev.styleclip.evaluate.WorldEval;
 import dev.styleclip.image.Images;
 import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.io.Hashes;
 import dev.styleclip.stylegan2.Generator;
-import dev.styleclip.stylegan2.NoiseMode;
-import dev.styleclip.stylegan2.StyleCodes;
 import dev.styleclip.train.classifier.AttributeClassifier;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
@@ -27,12 +25,8 @@ import java.util.concurrent.Callable;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
-import dev.styleclip.clip.ClipViews;
 import dev.styleclip.edit.optimize.LatentOptimization;
-import dev.styleclip.edit.optimize.LatentSmoothing;
-import dev.styleclip.edit.optimize.LooseRetry;
 import dev.styleclip.edit.optimize.OptimizationMode;
-import dev.styleclip.edit.optimize.OptimizationSpace;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,60 +71,8 @@ public final class WorldEvalCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}, the README's table; another start gives seeds the defaults were not chosen on).")
     int firstSeed;
 
-    @Option(names = "--steps", defaultValue = "" + EditCommand.Defaults.BUNDLED_STEPS, paramLabel = "N", description = "optimize: Adam steps (default: ${DEFAULT-VALUE}; "
-            + "StyleCLIP: 300).")
-    int steps;
-
-    @Option(names = "--lr", defaultValue = "0.1", paramLabel = "LR", description = "optimize: peak learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
-
-    @Option(names = "--l2-lambda", defaultValue = "" + EditCommand.Defaults.BUNDLED_L2, paramLabel = "L", description = "optimize: weight of the squared "
-            + "distance to the start (default: ${DEFAULT-VALUE}, for the bundled set, whose attribute classes lie 0.5 apart on "
-            + "their own axes of w; a higher weight trades success for preservation).")
-    double l2Lambda;
-
-    @Option(names = "--l1-lambda", defaultValue = "" + EditCommand.Defaults.BUNDLED_L1, paramLabel = "L", description = "optimize: "
-            + "weight of the absolute distance to the start, which leaves the coordinates the prompt pulls weakly where they were "
-            + "(default: ${DEFAULT-VALUE}; 0 as StyleCLIP).")
-    double l1Lambda;
-
-    @Option(names = "--l1-ramp", defaultValue = "" + EditCommand.Defaults.BUNDLED_L1_RAMP, paramLabel = "F", description = "optimize: "
-            + "the share of the steps over which the L1 weight rises from 0 to --l1-lambda (0: full weight from the first step; "
-            + "default: ${DEFAULT-VALUE}).")
-    double l1Ramp;
-
-    @Option(names = "--l1-pull-share", defaultValue = "" + EditCommand.Defaults.BUNDLED_L1_PULL_SHARE, paramLabel = "R", description = "optimize: "
-            + "cap the L1 weight so that its pull on a coordinate is at most R times the prompt's pull (the median, over 16 generator "
-            + "samples, of CLIP's largest gradient coordinate), so a prompt CLIP pulls on weakly is held back less (0: no cap; "
-            + "default: ${DEFAULT-VALUE}).")
-    double l1PullShare;
-
-    @Option(names = "--retry-below", defaultValue = "" + EditCommand.Defaults.BUNDLED_RETRY_BELOW, paramLabel = "G", description = "optimize: "
-            + "optimize a seed again, from its start and with the L1 weight --retry-l1, when CLIP's cosine to the prompt rose by "
-            + "less than G (0: one pass; default: ${DEFAULT-VALUE}).")
-    double retryBelow;
-
-    @Option(names = "--retry-l1", defaultValue = "" + EditCommand.Defaults.BUNDLED_RETRY_L1, paramLabel = "L", description = "optimize: "
-            + "the L1 weight of that second pass (default: ${DEFAULT-VALUE}).")
-    double retryL1;
-
-    @Option(names = "--space", defaultValue = "w", paramLabel = "SPACE", description = "optimize: w (one offset shared by every "
-            + "layer), w+ (a vector per layer, as StyleCLIP) or s (default: ${DEFAULT-VALUE}: the bundled generator learned "
-            + "what lies between its codes along shared rows; rows moved apart are untrained ground).")
-    String spaceName;
-
-    @Option(names = "--smooth", defaultValue = "" + BundledModels.OPTIMIZE_SMOOTH, paramLabel = "K", description = "optimize: average the CLIP loss over K "
-            + "latents near the current one each step, moved by Gaussian offsets in W; 0 turns it off, as StyleCLIP "
-            + "(default: ${DEFAULT-VALUE}).")
-    int smooth;
-
-    @Option(names = "--smooth-sigma", defaultValue = "" + EditCommand.Defaults.BUNDLED_SIGMA, paramLabel = "S", description = "optimize: standard deviation of "
-            + "those offsets per W coordinate (default: ${DEFAULT-VALUE}; the bundled generator's classes lie 0.5 apart).")
-    double smoothSigma;
-
-    @Option(names = "--views", defaultValue = "0", paramLabel = "K", description = "optimize: average the CLIP loss over K random "
-            + "crops and mirrorings of the image each step (default: ${DEFAULT-VALUE}, the image as it is, as StyleCLIP).")
-    int views;
+    @Mixin
+    OptimizationOptions optimizationOptions;
 
     @Option(names = "--neutral", defaultValue = "a portrait", paramLabel = "T", description = "global: neutral text (default: ${DEFAULT-VALUE}).")
     String neutral;
@@ -167,33 +109,13 @@ public final class WorldEvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (seeds < 1 || steps < 1 || recognitionSamples < 1) throw usage("--seeds, --steps and --recognition must be positive");
-        if (firstSeed < 0 || firstSeed > 1_000_000_000) throw usage("--first-seed must lie in [0, 1000000000]");
-        if (l1Lambda < 0) throw usage("--l1-lambda must be 0 or more");
-        if (!(l1Ramp >= 0 && l1Ramp <= 1)) throw usage("--l1-ramp must lie in [0, 1]");
-        OptionChecks.finiteNonNegative(spec, "--l1-pull-share", l1PullShare);
-        OptionChecks.finiteNonNegative(spec, "--retry-below", retryBelow);
-        OptionChecks.finiteNonNegative(spec, "--retry-l1", retryL1);
-        if (readable < 0 || readable > 1) throw usage("--readable must be in [0, 1]");
-        if (views < 0) throw usage("--views must be 0 or more");
-        OptimizationSpace space;
-        try {
-            space = OptimizationSpace.parse(spaceName);
-        } catch (IllegalArgumentException e) {
-            throw usage("--space: " + e.getMessage());
-        }
-        if (smooth < 0 || smoothSigma <= 0) throw usage("--smooth must be 0 or more and --smooth-sigma above 0");
-        if (space == OptimizationSpace.S && smooth > 0) {
-            if (spec.commandLine().getParseResult().hasMatchedOption("--smooth")) throw usage("--smooth works with --space w+ or w, not s");
-            smooth = 0; // the default smoothing does not apply in S
-        }
-        if (space == OptimizationSpace.S && l1PullShare > 0) {
-            if (spec.commandLine().getParseResult().hasMatchedOption("--l1-pull-share")) throw usage("--l1-pull-share works with --space w+ or w, not s");
-            l1PullShare = 0; // nor does the default cap
-        }
-        LatentOptimization.Settings optimization = new LatentOptimization.Settings("", OptimizationMode.EDIT, space, steps, lr,
-                l2Lambda, 0, ClipViews.of(views, 0), LatentSmoothing.of(smooth, smoothSigma, 0), l1Lambda, l1Ramp, l1PullShare,
-                new LooseRetry(retryBelow, retryL1));
+        Checks.atLeast("seeds", seeds, 1);
+        Checks.atLeast("recognition", recognitionSamples, 1);
+        Checks.between("first-seed", firstSeed, 0, 1_000_000_000);
+        Checks.closed("readable", readable, 0, 1);
+        new GlobalDirections.Settings(neutral, "a portrait", alpha, beta); // checks --neutral, --alpha and --beta
+        LatentOptimization.Settings optimization = optimizationOptions.settings(OptimizationPreset.BUNDLED, WorldEval.TARGETS.get(0).prompt(),
+                OptimizationMode.EDIT, 0);
         for (String m : methods) {
             if (!List.of("optimize", "mapper", "global").contains(m)) throw usage("unknown method '" + m + "' (optimize, mapper, global)");
         }
@@ -213,6 +135,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
         Path gPath = generator != null ? generator : BundledModels.path(BundledModels.GENERATOR);
         Path cPath = clip != null ? clip : BundledModels.path(BundledModels.CLIP);
         Path fPath = classifierFile != null ? classifierFile : BundledModels.path(BundledModels.CLASSIFIER);
+        OutputFiles.checkFolder(out);
         Files.createDirectories(out);
         var o = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
@@ -224,9 +147,11 @@ public final class WorldEvalCommand implements Callable<Integer> {
         StringBuilder seedsCsv = new StringBuilder("prompt,method,seed,success,preservation,clip_before,clip_after\n");
         StringBuilder csv = new StringBuilder("prompt,method,seeds,success,preservation,preservation_all,clip_before,clip_after\n");
         try (Generator g = Generator.load(gPath); ClipModel model = ClipModel.load(cPath);
-             AttributeClassifier classifier = AttributeClassifier.load(fPath)) {
+             AttributeClassifier classifier = AttributeClassifier.load(fPath);
+             GlobalDirections gd = methods.contains("global")
+                     ? GlobalDirections.open(g, model, Hashes.sha256(cPath), directions != null ? directions : BundledModels.directions()) : null) {
             ClipLoss loss = ClipLoss.forModel(model, g.config().size());
-            WorldEval eval = new WorldEval(g, model, loss, classifier, BundledModels.TRUNCATION);
+            WorldEval eval = new WorldEval(g, model, loss, classifier, OptimizationPreset.BUNDLED.truncation());
             WorldEval.Recognition r = eval.recognition(recognitionSamples);
             String rec = String.format("Generator samples (seeds 0-%d): species named with confidence >= 0.9: %.1f%%; mean "
                             + "confidence over the applicable heads: %.3f; classifier agrees with the latent's intended attributes: %.1f%%",
@@ -263,7 +188,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
             md.append(rec).append("\n\n");
             md.append(String.format("| prompt | method | seeds | edit success | preservation | preservation, all heads | CLIP sim before | after |%n"));
             md.append("|---|---|---|---|---|---|---|---|\n");
-            WorldEval.Method global = methods.contains("global") ? global(g, model, cPath) : null;
+            WorldEval.Method global = gd == null ? null : (w, t) -> gd.image(gd.edit(w, boundary(gd, t), alpha));
             for (WorldEval.Target t : targets) {
                 List<Integer> chosen = eval.eligibleSeeds(t, seeds, firstSeed, 20 * seeds + 200);
                 for (String m : methods) {
@@ -305,7 +230,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
                                 sc.success() ? 1 : 0, sc.preservation(), sc.clipBefore(), sc.clipAfter()));
                     }
                     AtomicFiles.write(out.resolve("seeds.csv"), seedsCsv.toString().getBytes(StandardCharsets.UTF_8));
-                    AtomicFiles.write(out.resolve("table.md"), (md + summary(rows) + retriedLine(retried) + CHANGED_MOST_HEADING
+                    AtomicFiles.write(out.resolve("table.md"), (md + summary(rows) + retriedLine(retried, optimization) + CHANGED_MOST_HEADING
                             + changedMost).getBytes(StandardCharsets.UTF_8));
                     AtomicFiles.write(out.resolve("table.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
                 }
@@ -313,7 +238,7 @@ public final class WorldEvalCommand implements Callable<Integer> {
         }
         o.print(md);
         o.print(summary(rows));
-        o.print(retriedLine(retried));
+        o.print(retriedLine(retried, optimization));
         o.print(CHANGED_MOST_HEADING + changedMost);
         o.println("wrote " + out.resolve("table.md"));
         o.flush();
@@ -328,9 +253,9 @@ public final class WorldEvalCommand implements Callable<Integer> {
     }
 
     /** Which seeds latent optimization's retry optimized again, per prompt ("" without a retry). */
-    private String retriedLine(CharSequence retried) {
+    private static String retriedLine(CharSequence retried, LatentOptimization.Settings optimization) {
         return retried.isEmpty() ? "" : String.format("%nSeeds latent optimization ran a second time, with L1 weight %s (CLIP's cosine to the "
-                + "prompt rose by less than %s in the first): %s%n", retryL1, retryBelow, retried);
+                + "prompt rose by less than %s in the first): %s%n", optimization.retry().l1Lambda(), optimization.retry().minGain(), retried);
     }
 
     /** The mapper for {@code prompt}: DIR/slug.pt under --mappers, else the bundled one; null if there is none. */
@@ -343,24 +268,12 @@ public final class WorldEvalCommand implements Callable<Integer> {
                 ? BundledModels.path(BundledModels.mapperName(prompt)) : null;
     }
 
-    private WorldEval.Method global(Generator g, ClipModel model, Path cPath) throws Exception {
-        Path dir = directions != null ? directions : BundledModels.directions();
-        DirectionsFolder folder = new DirectionsFolder(dir);
-        Tensor fs3 = folder.fs3();
-        StyleStats stats = folder.stats();
-        folder.check(g, fs3, stats);
-        String sha = Hashes.sha256(cPath);
-        TextDirection text = new TextDirection(model);
-        return (w, t) -> {
-            try (NoGradGuard ng = new NoGradGuard()) {
-                Tensor dt = folder.direction(text, sha, neutral, t.prompt());
-                Boundary b = Boundary.of(fs3, dt, g.styleLayout(), stats.std(), beta);
-                Tensor s = StyleEdit.apply(StyleCodes.flatten(g.styles(w)), b.deltaS(), alpha);
-                return g.synthesizeFromStyles(StyleCodes.unflatten(s, g.styleLayout()), NoiseMode.CONST);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        };
+    private Boundary boundary(GlobalDirections gd, WorldEval.Target t) {
+        try {
+            return gd.boundary(neutral, t.prompt(), beta);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The first seeds' images from the evaluation itself: top row before, bottom row after. */

@@ -1,5 +1,6 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.stop.Stop;
 import dev.styleclip.train.WorldData;
 import dev.styleclip.train.classifier.AttributeClassifier;
 import dev.styleclip.train.classifier.ClassifierTrainer;
@@ -8,7 +9,6 @@ import dev.styleclip.train.clip.ClipTrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -127,20 +127,7 @@ public final class WorldTrainCommand implements Callable<Integer> {
                 if (lr != null || warmup != null) {
                     opts = opts.withLr(lr != null ? lr : opts.lr(), warmup != null ? warmup : opts.warmupSteps());
                 }
-                AtomicBoolean stop = new AtomicBoolean();
-                java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-                Thread hook = new Thread(() -> {
-                    stop.set(true);
-                    try {
-                        done.await(120, java.util.concurrent.TimeUnit.SECONDS); // the trainer saves after its step
-                    } catch (InterruptedException ignored) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-                Runtime.getRuntime().addShutdownHook(hook);
-                ClipTrainer.Outcome outcome;
-                try {
-                    outcome = ClipTrainer.train(ClipTrainer.smallConfig(), init, opts, WorldData.captionedPairs(size, 500_000_000L, blur, pairs), out,
+                ClipTrainer.Outcome outcome = ClipTrainer.train(ClipTrainer.smallConfig(), init, opts, WorldData.captionedPairs(size, 500_000_000L, blur, pairs), out,
                         new ClipTrainer.Listener() {
                             @Override
                             public void onStep(ClipTrainer.StepResult r, long total) {
@@ -150,17 +137,9 @@ public final class WorldTrainCommand implements Callable<Integer> {
 
                             @Override
                             public boolean stopRequested() {
-                                return stop.get();
+                                return Stop.requested();
                             }
                         });
-                } finally {
-                    done.countDown();
-                    try {
-                        Runtime.getRuntime().removeShutdownHook(hook);
-                    } catch (IllegalStateException ignored) {
-                        // shutting down already
-                    }
-                }
                 o.println(outcome + ": wrote " + out.resolve(ClipTrainer.MODEL_FILE));
             }
         }

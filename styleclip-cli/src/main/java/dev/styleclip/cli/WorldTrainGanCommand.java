@@ -1,5 +1,6 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.stop.Stop;
 import dev.styleclip.train.gan.GanListener;
 import dev.styleclip.train.gan.GanOptions;
 import dev.styleclip.train.gan.GanTrainer;
@@ -11,9 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -90,8 +88,6 @@ public final class WorldTrainGanCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private final AtomicBoolean stop = new AtomicBoolean();
-
     @Override
     public Integer call() throws Exception {
         if (every < 1 || logEvery < 1) throw usage("--every and --log-every must be >= 1");
@@ -115,26 +111,7 @@ public final class WorldTrainGanCommand implements Callable<Integer> {
         ImageBatches source = images(opts);
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
-        CountDownLatch done = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop.set(true);
-            try {
-                done.await(10, TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "styleclip-train-gan-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            train(opts, source, resume ? statePath : null, steps, out, every, logEvery, stdout, stderr, stop);
-        } finally {
-            done.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it returns now that the state is saved
-            }
-        }
+        train(opts, source, resume ? statePath : null, steps, out, every, logEvery, stdout, stderr);
         return 0;
     }
 
@@ -152,13 +129,13 @@ public final class WorldTrainGanCommand implements Callable<Integer> {
      * saved in {@code resumeState} (then {@code opts} is ignored); steps until {@code steps} are done; files under {@code out}.
      */
     public static GanTrainer.Outcome train(GanOptions opts, ImageBatches images, Path resumeState, long steps, Path out, int every,
-                                           int logEvery, PrintWriter stdout, PrintWriter stderr, AtomicBoolean stop) throws IOException {
+                                           int logEvery, PrintWriter stdout, PrintWriter stderr) throws IOException {
         try (GanTrainer trainer = resumeState != null ? GanTrainer.resume(resumeState, images) : GanTrainer.create(opts, images)) {
             GanOptions o = trainer.options();
             stdout.printf("train-gan: %d px, style_dim %d, n_mlp %d, channels %s, batch %d, r1 %s, path_regularize %s, steps %d-%d%n", o.size(),
                     o.styleDim(), o.nMlp(), GanOptions.formatChannels(o.channels()), o.batch(), o.r1(), o.pathRegularize(), trainer.nextStep(), steps);
             stdout.flush();
-            GanTrainer.Outcome outcome = trainer.run(steps, out, every, new Progress(stderr, stdout, out, logEvery, stop));
+            GanTrainer.Outcome outcome = trainer.run(steps, out, every, new Progress(stderr, stdout, out, logEvery));
             if (outcome == GanTrainer.Outcome.STOPPED) {
                 stdout.println("stopped after step " + trainer.nextStep() + "; continue with --resume --out " + out);
             } else {
@@ -176,16 +153,14 @@ public final class WorldTrainGanCommand implements Callable<Integer> {
         private final PrintWriter out;
         private final Path dir;
         private final int logEvery;
-        private final AtomicBoolean stop;
         private final long start = System.nanoTime();
         private long firstStep = -1;
 
-        Progress(PrintWriter err, PrintWriter out, Path dir, int logEvery, AtomicBoolean stop) {
+        Progress(PrintWriter err, PrintWriter out, Path dir, int logEvery) {
             this.err = err;
             this.out = out;
             this.dir = dir;
             this.logEvery = logEvery;
-            this.stop = stop;
         }
 
         @Override
@@ -211,7 +186,7 @@ public final class WorldTrainGanCommand implements Callable<Integer> {
 
         @Override
         public boolean stopRequested() {
-            return stop.get();
+            return Stop.requested();
         }
     }
 

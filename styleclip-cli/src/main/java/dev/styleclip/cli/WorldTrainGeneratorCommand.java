@@ -1,5 +1,6 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.stop.Stop;
 import dev.styleclip.stylegan2.GeneratorConfig;
 import dev.styleclip.train.WorldData;
 import dev.styleclip.train.gan.GanOptions;
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.bytedeco.pytorch.Tensor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -194,17 +194,6 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
         var opts = new RenderDistillation.Options(new GeneratorConfig(size, styleDim, nMlp, ch), batch, lr, ema, seed, warmup,
                 new RenderDistillation.Interpolation(crossfade, crossfadeFactors, crossfadeSharpness, crossfadeOvershoot, crossfadeRowJitter, crossfadeNoise),
                 modulationLrMul);
-        AtomicBoolean stop = new AtomicBoolean();
-        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop.set(true);
-            try {
-                done.await(120, java.util.concurrent.TimeUnit.SECONDS); // let the loop finish its step and save
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(hook);
         Path file = out.resolve("generator.pt");
         StepPrinter printer = new StepPrinter(err, "generator", logEvery);
         try (RenderDistillation t = new RenderDistillation(opts, WorldData.priorRenders(size), codesMode ? WorldData.priorFactors() : null)) {
@@ -231,7 +220,7 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
             org.bytedeco.pytorch.global.torch.manual_seed(12345);
             Tensor fixed = org.bytedeco.pytorch.global.torch.randn(8, styleDim);
             double running = Double.NaN;
-            while (t.nextStep() < steps && !stop.get()) {
+            while (t.nextStep() < steps && !Stop.requested()) {
                 double loss = t.step();
                 running = Double.isNaN(running) ? loss : 0.95 * running + 0.05 * loss;
                 printer.step(t.nextStep() - 1, steps, codesMode && !t.codesFixed()
@@ -244,7 +233,7 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
                     o.flush();
                 }
             }
-            if (stop.get()) {
+            if (Stop.requested()) {
                 save(t, file);
                 o.println("stopped at step " + t.nextStep() + ": wrote " + file
                         + (codesMode && !t.codesFixed() ? " and its codes; polish the mapping with --codes --steps 0 --init " + file
@@ -262,13 +251,6 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
                 t.writeSamples(fixed, out.resolve("samples").resolve(String.format("%06d_polished.png", t.nextStep())));
                 o.printf("mapping polished (%d steps, mse %.5f): wrote %s (g_ema L1 on the sample latents %.4f)%n", polish, mse, file,
                         t.emaLoss(fixed));
-            }
-        } finally {
-            done.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // shutting down already
             }
         }
         return 0;

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.styleclip.bundled.BundledModels;
 import dev.styleclip.stylegan2.Generator;
 import dev.styleclip.train.classifier.AttributeClassifier;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.styleclip.edit.optimize.OptimizationPreset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,22 +30,24 @@ class BundledCommandsTest {
         var strip = ImageIO.read(out.resolve("before_after.png").toFile());
         assertEquals(2 * BundledModels.IMAGE_SIZE, strip.getWidth());
         assertEquals(BundledModels.IMAGE_SIZE, strip.getHeight());
-        String prov = Files.readString(out.resolve("provenance.json"));
-        assertTrue(prov.contains("bundled:generator.pt") && prov.contains("\"prompt\": \"sunglasses\""), prov);
+        JsonObject prov = JsonParser.parseString(Files.readString(out.resolve("provenance.json"))).getAsJsonObject();
+        assertEquals("bundled:generator.pt", prov.get("generator").getAsString());
+        assertEquals("sunglasses", prov.get("prompt").getAsString());
         // the bundled set's optimization defaults: W, its l2 and l1 weights and the l1 ramp, smoothing 4 x 0.12
-        assertTrue(prov.contains("\"space\": \"w\"") && prov.contains("\"l2_lambda\": " + BundledModels.OPTIMIZE_L2)
-                && prov.contains("\"l1_lambda\": " + BundledModels.OPTIMIZE_L1)
-                && prov.contains("\"l1_ramp\": " + BundledModels.OPTIMIZE_L1_RAMP)
-                && prov.contains("\"l1_pull_share\": " + BundledModels.OPTIMIZE_L1_PULL_SHARE)
-                && prov.contains("\"retry_below\": " + BundledModels.OPTIMIZE_RETRY_BELOW)
-                && prov.contains("\"retry_l1\": " + BundledModels.OPTIMIZE_RETRY_L1)
-                && prov.matches("(?s).*\"retried\": (true|false).*")
-                && prov.contains("\"smooth_sigma\": 0.12"), prov);
+        OptimizationPreset b = OptimizationPreset.BUNDLED;
+        assertEquals("w", prov.get("space").getAsString());
+        assertEquals(b.l2Lambda(), prov.get("l2_lambda").getAsDouble());
+        assertEquals(b.l1Lambda(), prov.get("l1_lambda").getAsDouble());
+        assertEquals(b.l1Ramp(), prov.get("l1_ramp").getAsDouble());
+        assertEquals(b.l1PullShare(), prov.get("l1_pull_share").getAsDouble());
+        assertEquals(b.retryBelow(), prov.get("retry_below").getAsDouble());
+        assertEquals(b.retryL1(), prov.get("retry_l1").getAsDouble());
+        assertEquals(b.smooth(), prov.get("smooth").getAsInt());
+        assertEquals(b.smoothSigma(), prov.get("smooth_sigma").getAsDouble());
+        assertTrue(prov.get("retried").isJsonPrimitive() && prov.get("retried").getAsJsonPrimitive().isBoolean(), prov.toString());
         // the weight the run used: the default, or less where the prompt's pull capped it
-        var used = java.util.regex.Pattern.compile("\"l1_lambda_used\": ([0-9.eE-]+)").matcher(prov);
-        assertTrue(used.find(), prov);
-        double l1Used = Double.parseDouble(used.group(1));
-        assertTrue(l1Used > 0 && l1Used <= BundledModels.OPTIMIZE_L1, prov);
+        double l1Used = prov.get("l1_lambda_used").getAsDouble();
+        assertTrue(l1Used > 0 && l1Used <= b.l1Lambda(), prov.toString());
         Path plus = dir.resolve("edit-wplus");
         CliRun wp = CliRun.of("edit", "--prompt", "sunglasses", "--seed", "3", "--steps", "2", "--space", "w+", "--out", plus.toString());
         assertEquals(0, wp.code(), wp.err());
@@ -101,14 +106,14 @@ class BundledCommandsTest {
         assertTrue(ramp.err().contains("--l1-ramp must lie in [0, 1]"), ramp.err());
         CliRun share = CliRun.of("edit", "--prompt", "x", "--l1-pull-share", "-1");
         assertEquals(2, share.code());
-        assertTrue(share.err().contains("--l1-pull-share must be 0 or more"), share.err());
+        assertTrue(share.err().contains("--l1-pull-share must be a finite number of 0 or more, not -1"), share.err());
         CliRun retry = CliRun.of("edit", "--prompt", "x", "--retry-below", "-0.1");
         assertEquals(2, retry.code());
-        assertTrue(retry.err().contains("--retry-below must be 0 or more"), retry.err());
+        assertTrue(retry.err().contains("--retry-below must be a finite number of 0 or more"), retry.err());
         assertEquals(2, CliRun.of("edit", "--prompt", "x", "--retry-l1", "Infinity").code());
-        CliRun space = CliRun.of("edit", "--prompt", "x", "--space", "s");
+        CliRun space = CliRun.of("edit", "--prompt", "x", "--space", "q");
         assertEquals(2, space.code());
-        assertTrue(space.err().contains("--space must be w or w+"), space.err());
+        assertTrue(space.err().contains("--space must be w, w+ or s, not q"), space.err());
         assertEquals(2, CliRun.of("edit").code());
     }
 

@@ -59,7 +59,12 @@ class GlobalCommandTest {
                 "--neutral", "a face", "--target", "a smiling face", "--codes", codes.toString(), "--out", chained.toString());
         assertEquals(0, r2.code(), r2.toString());
         assertTrue(Files.exists(chained));
-        assertTrue(Files.list(dirs.resolve("text")).count() >= 3, "prompt embeddings are cached");
+        // prompt embeddings are cached in the user's cache folder, never in the directions folder
+        Path cache = Path.of(System.getenv("STYLECLIP_CACHE")).resolve("prompt-embeddings");
+        try (var cached = Files.list(cache)) {
+            assertTrue(cached.count() >= 3, "prompt embeddings are cached");
+        }
+        assertFalse(Files.exists(dirs.resolve("text")), "a cache in the directions folder");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.styleclip.bench;
 
+import dev.styleclip.stop.Stop;
 import java.util.Arrays;
 import org.bytedeco.javacpp.PointerScope;
 
@@ -25,9 +26,15 @@ public final class Timer {
     }
 
     public static Stats measure(int warmup, int repeats, Runnable body) {
-        for (int i = 0; i < warmup; i++) once(body);
+        for (int i = 0; i < warmup; i++) {
+            Stop.check();
+            once(body);
+        }
         double[] ms = new double[repeats];
-        for (int i = 0; i < repeats; i++) ms[i] = once(body);
+        for (int i = 0; i < repeats; i++) {
+            Stop.check();
+            ms[i] = once(body);
+        }
         Arrays.sort(ms);
         return new Stats(ms);
     }

@@ -1,112 +1,93 @@
 package dev.styleclip.bundled;
 
+import dev.styleclip.io.AtomicFiles;
+import dev.styleclip.io.CacheDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The model set the project trains on its own procedural world and ships as resources (see MODELS.md beside them),
- * so that every command works with no downloads: a 64-px StyleGAN2 generator, a small ViT CLIP, the attribute
- * classifier that judges edits, latent mappers for a few prompts and the global-direction statistics. The files are
- * in the formats the project reads for published weights; they are copied out of the jar into a private temporary
- * folder on first use (readers take paths).
+ * The model set the project trains on its own procedural world and ships as resources of the {@code styleclip-world}
+ * module (MODELS.md beside them), so that every command works with no downloads: a 64-px StyleGAN2 generator, a small
+ * ViT CLIP, the attribute classifier that judges edits, latent mappers for a few prompts and the global-direction
+ * statistics. The files are in the formats the project reads for published weights.
+ *
+ * <p>Readers take paths, so each file is unpacked once into the user's cache ({@link CacheDir},
+ * {@code bundled/<set>/}, where {@code <set>} is a hash of the set's {@code SHA256SUMS}) and reused by every later run.
+ * A file is copied to a {@code .part} file, checked against its SHA-256 and renamed into place, so a killed process
+ * never strands a half-copied model, and no temporary folder is left behind.
  */
 public final class BundledModels {
     private static final String ROOT = "/dev/styleclip/bundled/";
     public static final String GENERATOR = "generator.pt";
     public static final String CLIP = "clip.pt";
     public static final String CLASSIFIER = "classifier.pt";
-    /** The generator's image size and the truncation its samples are drawn at (it learned the whole prior). */
+    /** The generator's image size. */
     public static final int IMAGE_SIZE = 64;
-    public static final double TRUNCATION = 1.0;
-    /**
-     * Latent optimization's settings on this set, chosen with world eval (the README's table): one offset in W shared
-     * by every row (the generator learned what lies between its codes along shared rows), {@value #OPTIMIZE_STEPS}
-     * Adam steps at lr 0.1, an L2 weight of {@value #OPTIMIZE_L2} and an L1 weight of {@value #OPTIMIZE_L1} to the
-     * start (the attribute classes lie 0.5 apart on their own axes of w, and the L1 term keeps the axes the prompt
-     * pulls weakly where they were; its weight rises from 0 over the first {@value #OPTIMIZE_L1_RAMP} of the steps, so
-     * that the edit first moves and then gives back what the prompt pulls weakly), the CLIP loss averaged over
-     * {@value #OPTIMIZE_SMOOTH} latents moved by Gaussian offsets of {@value #OPTIMIZE_SMOOTH_SIGMA} per coordinate, and
-     * a second pass with the L1 weight {@value #OPTIMIZE_RETRY_L1} for a latent whose CLIP cosine to the prompt rose by
-     * less than {@value #OPTIMIZE_RETRY_BELOW} (where CLIP pulls on nothing harder than the L1 term holds, the first pass
-     * leaves the portrait as it was). The L1 cap by the prompt's pull is off ({@value #OPTIMIZE_L1_PULL_SHARE}): it
-     * loosened the hold on every portrait of a weak prompt, where the retry loosens it only on those the edit missed.
-     */
-    public static final int OPTIMIZE_STEPS = 25;
-    public static final double OPTIMIZE_L2 = 0.01;
-    public static final double OPTIMIZE_L1 = 0.01;
-    public static final double OPTIMIZE_L1_RAMP = 1.0;
-    public static final double OPTIMIZE_L1_PULL_SHARE = 0;
-    public static final double OPTIMIZE_RETRY_BELOW = 0.1;
-    public static final double OPTIMIZE_RETRY_L1 = 0.0035;
-    public static final int OPTIMIZE_SMOOTH = 4;
-    public static final double OPTIMIZE_SMOOTH_SIGMA = 0.12;
-
-    private static final Map<String, Path> EXTRACTED = new ConcurrentHashMap<>();
-    private static Path dir;
+    private static volatile Map<String, String> sums;
 
     private BundledModels() {
     }
 
-    /** Whether the jar holds a bundled file of this name. */
+    /** Whether the class path holds the bundled set (the {@code styleclip-world} module). */
+    public static boolean available() {
+        return BundledModels.class.getResource(ROOT + "SHA256SUMS") != null;
+    }
+
+    /** Whether the set holds a file of this name. */
     public static boolean has(String name) {
-        return BundledModels.class.getResource(ROOT + name) != null;
+        return available() && sums().containsKey(name);
     }
 
-    /** The bundled file as a path on disk; fails with the file's name when this build has no such model. */
+    /** The bundled file as a path on disk, unpacked into the cache on first use. */
     public static Path path(String name) {
-        return EXTRACTED.computeIfAbsent(name, n -> {
-            try (InputStream in = BundledModels.class.getResourceAsStream(ROOT + n)) {
-                if (in == null) throw new IllegalStateException("this build has no bundled model '" + n + "'");
-                Path target = folder().resolve(n);
+        String sha = sums().get(name);
+        if (sha == null) throw new IllegalStateException("the bundled model set has no file '" + name + "'");
+        Path target = folder().resolve(name);
+        if (Files.isRegularFile(target)) return target;
+        synchronized (BundledModels.class) {
+            if (Files.isRegularFile(target)) return target;
+            try {
                 Files.createDirectories(target.getParent());
-                Path tmp = Files.createTempFile(target.getParent(), ".part", "");
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                return target;
+                AtomicFiles.removeStaleParts(target.getParent());
+                AtomicFiles.write(target, out -> copyChecked(name, sha, out));
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot copy bundled model " + n + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("cannot unpack the bundled model " + name + " into " + target.getParent() + ": "
+                        + e.getMessage() + " (set STYLECLIP_CACHE to a writable folder)", e);
             }
-        });
-    }
-
-    private static synchronized Path folder() throws IOException {
-        if (dir == null) {
-            Path created = Files.createTempDirectory("styleclip-bundled-");
-            // the whole tree goes at exit, sub-folders (mappers/, directions/) included: File.deleteOnExit would
-            // leave every folder it was not told about, and so the folder above it
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(created), "styleclip-bundled-cleanup"));
-            dir = created;
-        }
-        return dir;
-    }
-
-    /** The folder the bundled files are copied into (created on first use; deleted with its contents at exit). */
-    public static Path folderPath() {
-        try {
-            return folder();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a folder for the bundled models: " + e.getMessage(), e);
+            return target;
         }
     }
 
-    static void deleteTree(Path root) {
-        try (var paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // best effort at exit: a folder we cannot list is left for the system's temp cleaner
+    private static void copyChecked(String name, String sha, java.io.OutputStream out) throws IOException {
+        try (InputStream raw = BundledModels.class.getResourceAsStream(ROOT + name);
+             DigestInputStream in = new DigestInputStream(raw, MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(out);
+            String got = HexFormat.of().formatHex(in.getMessageDigest().digest());
+            if (!got.equals(sha)) throw new IOException("its SHA-256 is " + got + ", SHA256SUMS says " + sha + " (a damaged build)");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
-    /** The bundled global-direction folder (fs3.npy, s_mean.npy, s_std.npy), copied out as one folder. */
+    /** The cache folder of this build's set: {@code <cache>/bundled/<first 16 hex digits of SHA256SUMS' hash>}. */
+    public static Path folder() {
+        return CacheDir.folder("bundled").resolve(setId());
+    }
+
+    /** The bundled global-direction folder (fs3.npy, s_mean.npy, s_std.npy), unpacked as one folder. */
     public static Path directions() {
         for (String f : new String[] {"s_mean.npy", "s_std.npy"}) path("directions/" + f);
         return path("directions/fs3.npy").getParent();
@@ -120,19 +101,59 @@ public final class BundledModels {
     /** The prompts that have a bundled mapper (listed in mappers/index.txt). */
     public static List<String> mapperPrompts() {
         List<String> out = new ArrayList<>();
-        try (InputStream in = BundledModels.class.getResourceAsStream(ROOT + "mappers/index.txt")) {
-            if (in == null) return out;
-            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
-                if (!line.isBlank()) out.add(line.strip());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        String index = resourceText("mappers/index.txt");
+        if (index == null) return out;
+        for (String line : index.split("\n")) if (!line.isBlank()) out.add(line.strip());
         return out;
+    }
+
+    /** The SHA-256 of the bundled generator file (a generator given by path with this hash is the bundled one). */
+    public static String generatorSha256() {
+        return sha256(GENERATOR);
+    }
+
+    /** The SHA-256 of a bundled file, or null when the set is not on the class path or has no such file. */
+    public static String sha256(String name) {
+        return available() ? sums().get(name) : null;
     }
 
     /** Lower case, runs of anything but letters and digits as one underscore. */
     public static String slug(String prompt) {
         return prompt.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");
+    }
+
+    /** file name -> SHA-256, from the set's SHA256SUMS (as {@code sha256sum} writes it). */
+    static Map<String, String> sums() {
+        Map<String, String> s = sums;
+        if (s != null) return s;
+        String text = resourceText("SHA256SUMS");
+        if (text == null) {
+            throw new IllegalStateException("the bundled models are not on the class path (they ship in the styleclip-world module)");
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank()) continue;
+            String[] parts = line.strip().split("\\s+\\*?", 2);
+            m.put(parts[1], parts[0]);
+        }
+        sums = m;
+        return m;
+    }
+
+    private static String setId() {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(resourceText("SHA256SUMS").getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String resourceText(String name) {
+        try (InputStream in = BundledModels.class.getResourceAsStream(ROOT + name)) {
+            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.styleclip.clip;
 
+import dev.styleclip.check.Checks;
 import java.util.Random;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -22,10 +23,8 @@ public record ClipViews(int count, double minScale, long seed) {
     public static final ClipViews NONE = new ClipViews(0, 1, 0);
 
     public ClipViews {
-        if (count < 0) throw new IllegalArgumentException("the number of views must be 0 or more, got " + count);
-        if (!(minScale > 0 && minScale <= 1)) {
-            throw new IllegalArgumentException("the smallest crop must be in (0, 1] of the side, got " + minScale);
-        }
+        Checks.atLeast("views", count, 0);
+        Checks.openClosed("views-min-scale", minScale, 0, 1);
     }
 
     /** {@code count} views with crops down to 80% of the side. */

@@ -44,7 +44,14 @@ public final class AtomicFiles {
                 content.writeTo(out);
             }
             move(tmp, abs);
-        } catch (IOException | RuntimeException | Error e) {
+        } catch (java.nio.file.FileSystemException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            // e.g. "No space left on device": say which file could not be written
+            throw (IOException) new java.nio.file.FileSystemException(abs.toString(), null, e.getMessage()).initCause(e);
+        } catch (RuntimeException | Error e) {
             Files.deleteIfExists(tmp);
             throw e;
         }
@@ -72,6 +79,22 @@ public final class AtomicFiles {
             Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system: the defaults stay
+        }
+    }
+
+    /**
+     * Removes the {@code .part} files a killed writer left in {@code dir} (those older than ten minutes, so that a
+     * write in progress in another process is left alone).
+     */
+    public static void removeStaleParts(Path dir) {
+        long cutoff = System.currentTimeMillis() - 10 * 60 * 1000;
+        try (var files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(".") && n.endsWith(".part") && Files.getLastModifiedTime(p).toMillis() < cutoff) Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // best effort: a folder we cannot list keeps its leftovers
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.styleclip.evaluate;
 
+import dev.styleclip.stop.Stop;
 import dev.styleclip.clip.ClipLoss;
 import dev.styleclip.clip.ClipModel;
 import dev.styleclip.clip.tokenizer.ClipTokenizer;
@@ -394,6 +395,7 @@ public final class WorldEval {
              WorldDataset.Batch b = WorldDataset.batch(samples, g.config().size())) {
             TensorVector parts = new TensorVector();
             for (int i = 0; i < n; i += 200) {
+                Stop.check();
                 // each chunk's intermediates (the fit upsamples 7x: about 0.5 GB for 200 images) go with its own scope
                 try (PointerScope chunk = new PointerScope()) {
                     Tensor f = normalize(clip.encodeImage(clipLoss.fit(b.images().narrow(0, i, Math.min(200, n - i)))));

@@ -42,7 +42,7 @@ class BundledModelsTest {
 
         /** world eval's judge over these models, with the loss the commands use for this CLIP. */
         WorldEval eval() {
-            return new WorldEval(g, clip, ClipLoss.forModel(clip, g.config().size()), classifier, BundledModels.TRUNCATION);
+            return new WorldEval(g, clip, ClipLoss.forModel(clip, g.config().size()), classifier, dev.styleclip.edit.optimize.OptimizationPreset.BUNDLED.truncation());
         }
 
         @Override
@@ -150,7 +150,7 @@ class BundledModelsTest {
             double lion = pull.applyAsDouble("lion"), makeup = pull.applyAsDouble("without makeup");
             assertTrue(lion > 2.5 * makeup, "lion " + lion + ", without makeup " + makeup);
             int rows = m.g().config().nLatent();
-            double share = 0.5, l1 = BundledModels.OPTIMIZE_L1;
+            double share = 0.5, l1 = dev.styleclip.edit.optimize.OptimizationPreset.BUNDLED.l1Lambda();
             assertEquals(l1, PromptPull.cappedL1(l1, share, lion, rows), 0, "lion keeps the full weight");
             assertTrue(PromptPull.cappedL1(l1, share, makeup, rows) < 0.5 * l1, "without makeup: " + PromptPull.cappedL1(l1, share, makeup, rows));
         }
@@ -299,11 +299,7 @@ class BundledModelsTest {
 
     /** Latent optimization with the bundled set's settings, those of edit and world eval. */
     private static LatentOptimization.Settings bundledOptimization(String prompt) {
-        return new LatentOptimization.Settings(prompt, OptimizationMode.EDIT, OptimizationSpace.W, BundledModels.OPTIMIZE_STEPS, 0.1,
-                BundledModels.OPTIMIZE_L2, 0).withSmoothing(new dev.styleclip.edit.optimize.LatentSmoothing(BundledModels.OPTIMIZE_SMOOTH,
-                BundledModels.OPTIMIZE_SMOOTH_SIGMA, 0)).withL1(BundledModels.OPTIMIZE_L1).withL1Ramp(BundledModels.OPTIMIZE_L1_RAMP)
-                .withL1PullShare(BundledModels.OPTIMIZE_L1_PULL_SHARE)
-                .withRetry(new LooseRetry(BundledModels.OPTIMIZE_RETRY_BELOW, BundledModels.OPTIMIZE_RETRY_L1));
+        return dev.styleclip.edit.optimize.OptimizationPreset.BUNDLED.settings(prompt, 0);
     }
 
     @Test

@@ -35,7 +35,6 @@ import org.bytedeco.pytorch.global.torch;
  *   s_mean.npy, s_std.npy   [sum C] float32 S statistics (or the reference's pickle S_mean_std)
  *   prepare.json       how it was made: settings and the SHA-256 of the generator and CLIP files
  *   work/              chunks of an unfinished preparation (removed when fs3.npy is written)
- *   text/              cached prompt embeddings, per CLIP checkpoint
  * </pre>
  * A folder holding only the published {@code fs3.npy} and {@code S_mean_std} works for editing.
  */
@@ -111,24 +110,6 @@ public final class DirectionsFolder {
         for (int[] r : rows) b.putInt(r[0]).putInt(r[1]);
         b.flip();
         return new RawTensor(DType.INT32, new long[] {rows.length, 2}, b);
-    }
-
-    /**
-     * The template-averaged embedding of a prompt, cached on disk per CLIP file (keyed by its SHA-256), so
-     * that another alpha or beta costs no text encoding.
-     */
-    public Tensor promptEmbedding(TextDirection text, String clipSha256, String prompt) throws IOException {
-        Path f = dir.resolve("text").resolve(sha256(clipSha256 + "\n" + prompt).substring(0, 32) + ".npy");
-        if (Files.exists(f)) return Tensors.fromRawAsFloat(Npy.read(f));
-        Tensor e = text.embedding(prompt);
-        Npy.write(f, Tensors.toRaw(e));
-        return e;
-    }
-
-    /** dt for a prompt pair, through the embedding cache. */
-    public Tensor direction(TextDirection text, String clipSha256, String neutral, String target) throws IOException {
-        Tensor dt = promptEmbedding(text, clipSha256, target).sub(promptEmbedding(text, clipSha256, neutral));
-        return dt.div(dt.square().sum().sqrt());
     }
 
     /** Checks that fs3 and the statistics fit this generator. */

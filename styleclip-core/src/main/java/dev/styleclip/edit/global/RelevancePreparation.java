@@ -1,5 +1,6 @@
 package dev.styleclip.edit.global;
 
+import dev.styleclip.stop.Stop;
 import dev.styleclip.clip.ClipModel;
 import dev.styleclip.clip.preprocess.ClipImagePreprocess;
 import dev.styleclip.clip.preprocess.Rgb8Image;
@@ -107,6 +108,7 @@ public final class RelevancePreparation {
         for (StyleLayer l : entries()) {
             Generator.SynthesisState before = null;
             for (int c0 = 0; c0 < l.channels(); c0 += settings.chunk()) {
+                Stop.check(); // between chunks: every finished chunk is on disk, so a rerun resumes here
                 int n = Math.min(settings.chunk(), l.channels() - c0);
                 Path file = workDir.resolve(String.format("allf_s%02d_c%05d.npy", l.index(), c0));
                 Tensor chunkF;

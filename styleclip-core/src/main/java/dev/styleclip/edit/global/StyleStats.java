@@ -1,5 +1,6 @@
 package dev.styleclip.edit.global;
 
+import dev.styleclip.stop.Stop;
 import dev.styleclip.io.Npy;
 import dev.styleclip.stylegan2.Generator;
 import dev.styleclip.stylegan2.StyleCodes;
@@ -41,6 +42,7 @@ public record StyleStats(Tensor mean, Tensor std) {
         org.bytedeco.pytorch.TensorVector parts = new org.bytedeco.pytorch.TensorVector();
         try (NoGradGuard ng = new NoGradGuard()) {
             for (long i = 0; i < z.size(0); i += batch) {
+                Stop.check();
                 long n = Math.min(batch, z.size(0) - i);
                 try (PointerScope scope = new PointerScope()) {
                     // push_back copies the native handle, so the codes outlive this scope's Java objects

@@ -1,5 +1,6 @@
 package dev.styleclip.edit.mapper;
 
+import dev.styleclip.stop.Stop;
 import dev.styleclip.stylegan2.Generator;
 import dev.styleclip.stylegan2.NoiseMode;
 import dev.styleclip.tensor.Tensors;
@@ -53,6 +54,7 @@ public final class MapperEdit {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1");
         long n = w.size(0);
         for (int first = 0; first < n; first += batchSize) {
+            Stop.check();
             try (PointerScope scope = new PointerScope()) {
                 Tensor batch = w.narrow(0, first, Math.min(batchSize, n - first));
                 out.accept(first, apply(mapper, g, batch));

@@ -1,5 +1,8 @@
 package dev.styleclip.edit.optimize;
 
+import dev.styleclip.stop.Stop;
+import dev.styleclip.check.Checks;
+import dev.styleclip.check.SettingException;
 import dev.styleclip.arcface.IdLoss;
 import dev.styleclip.clip.ClipLoss;
 import dev.styleclip.clip.ClipViews;
@@ -32,6 +35,11 @@ import org.bytedeco.pytorch.global.torch;
  * <p>Each step runs in its own native scope; only the latent and Adam's moments live across steps.
  */
 public final class LatentOptimization {
+    /** The most steps a run takes (a guard against a typo, far beyond any useful run). */
+    public static final int MAX_STEPS = 100_000;
+    /** The largest learning rate accepted: Adam moves each coordinate by about lr per step, and w's spread is about 1. */
+    public static final double MAX_LR = 10;
+
     /**
      * @param prompt    the text the image should match
      * @param mode      edit (with l2 and ID terms) or free generation (CLIP loss only)
@@ -62,22 +70,27 @@ public final class LatentOptimization {
                            double l2Lambda, double idLambda, ClipViews views, LatentSmoothing smoothing, double l1Lambda,
                            double l1Ramp, double l1PullShare, LooseRetry retry) {
         public Settings {
-            if (retry == null) throw new IllegalArgumentException("retry must not be null (LooseRetry.NONE for one pass)");
+            Checks.given("prompt", prompt);
+            Checks.given("mode", mode);
+            Checks.given("space", space);
+            Checks.between("steps", steps, 1, MAX_STEPS);
+            Checks.openClosed("lr", lr, 0, MAX_LR);
+            Checks.nonNegative("l2-lambda", l2Lambda);
+            Checks.nonNegative("id-lambda", idLambda);
+            Checks.nonNegative("l1-lambda", l1Lambda);
+            Checks.closed("l1-ramp", l1Ramp, 0, 1);
+            Checks.nonNegative("l1-pull-share", l1PullShare);
+            Checks.given("views", views);
+            Checks.given("smoothing", smoothing);
+            Checks.given("retry", retry);
             if (!retry.none() && mode != OptimizationMode.EDIT) {
-                throw new IllegalArgumentException("the loose retry works in edit mode, where there is a start to gain on");
-            }
-            if (!(l1PullShare >= 0) || Double.isInfinite(l1PullShare)) {
-                throw new IllegalArgumentException("l1PullShare must be 0 or more, got " + l1PullShare);
+                throw new SettingException("retry-below", "works in edit mode, where there is a start to gain on");
             }
             if (l1PullShare > 0 && space == OptimizationSpace.S) {
-                throw new IllegalArgumentException("the L1 cap by the prompt's pull works in W+ and W, not in S");
+                throw new SettingException("l1-pull-share", "works in W+ and W, not in S");
             }
-            if (l1Lambda < 0) throw new IllegalArgumentException("l1Lambda must be 0 or more");
-            if (!(l1Ramp >= 0 && l1Ramp <= 1)) throw new IllegalArgumentException("l1Ramp must lie in [0, 1], got " + l1Ramp);
-            if (views == null) throw new IllegalArgumentException("views must not be null (ClipViews.NONE for none)");
-            if (smoothing == null) throw new IllegalArgumentException("smoothing must not be null (LatentSmoothing.NONE for none)");
             if (!smoothing.none() && space == OptimizationSpace.S) {
-                throw new IllegalArgumentException("latent smoothing works in W+ and W, not in S");
+                throw new SettingException("smooth", "works in W+ and W, not in S");
             }
         }
 
@@ -268,6 +281,7 @@ public final class LatentOptimization {
         LatentSmoothing.Sampler smoothing = s.smoothing().none() ? null : s.smoothing().sampler();
         List<StepLosses> history = new ArrayList<>();
         for (int i = 0; i < s.steps(); i++) {
+            Stop.check(); // between steps, never inside one: the engine's work is whole when the run unwinds
             try (PointerScope scope = new PointerScope()) {
                 double lr = LearningRate.at((double) i / s.steps(), s.lr());
                 adam.setLr(lr);

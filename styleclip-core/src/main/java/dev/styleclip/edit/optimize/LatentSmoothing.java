@@ -1,5 +1,6 @@
 package dev.styleclip.edit.optimize;
 
+import dev.styleclip.check.Checks;
 import dev.styleclip.tensor.Tensors;
 import java.util.Random;
 import org.bytedeco.pytorch.Tensor;
@@ -21,9 +22,9 @@ public record LatentSmoothing(int samples, double sigma, long seed) {
     public static final LatentSmoothing NONE = new LatentSmoothing(0, 0, 0);
 
     public LatentSmoothing {
-        if (samples < 0) throw new IllegalArgumentException("smoothing samples must be 0 or more, got " + samples);
-        if (!(sigma >= 0) || Double.isInfinite(sigma)) throw new IllegalArgumentException("smoothing sigma must be 0 or more, got " + sigma);
-        if (samples > 0 && sigma == 0) throw new IllegalArgumentException("smoothing with " + samples + " samples needs a sigma above 0");
+        Checks.atLeast("smooth", samples, 0);
+        if (samples > 0) Checks.positive("smooth-sigma", sigma);
+        else Checks.nonNegative("smooth-sigma", sigma);
     }
 
     /** {@link #NONE} for 0 samples (whatever the sigma), else smoothing over {@code samples} latents. */

@@ -1,5 +1,7 @@
 package dev.styleclip.edit.optimize;
 
+import dev.styleclip.check.Checks;
+
 /**
  * A second pass with a looser hold where the edit did not take: after a run, every latent whose CLIP loss fell by less
  * than {@code minGain} (for 1 - cosine losses, CLIP's cosine to the prompt rose by less) is optimized again from its
@@ -15,8 +17,8 @@ public record LooseRetry(double minGain, double l1Lambda) {
     public static final LooseRetry NONE = new LooseRetry(0, 0);
 
     public LooseRetry {
-        if (!(minGain >= 0) || Double.isInfinite(minGain)) throw new IllegalArgumentException("the retry's minimum gain must be 0 or more, got " + minGain);
-        if (!(l1Lambda >= 0) || Double.isInfinite(l1Lambda)) throw new IllegalArgumentException("the retry's L1 weight must be 0 or more, got " + l1Lambda);
+        Checks.nonNegative("retry-below", minGain);
+        Checks.nonNegative("retry-l1", l1Lambda);
     }
 
     public boolean none() {

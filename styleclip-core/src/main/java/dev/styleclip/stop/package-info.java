@@ -1,0 +1,2 @@
+/** Stopping long work cleanly at a step boundary: {@link dev.styleclip.stop.Stop}. */
+package dev.styleclip.stop;
