@@ -58,13 +58,13 @@ public final class ClipEmbedCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int[][] tokens = input.texts != null ? Texts.tokenize(spec.commandLine(), input.texts, truncate) : null;
+        dev.styleclip.io.OutputFiles.checkFile(out);
         try (ClipModel model = ClipModel.load(clip); PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
             Tensor e;
             if (tokens != null) {
                 e = model.encodeText(tokens);
             } else {
-                e = model.encodeImage(input.imageTensor != null
-                        ? Tensors.fromRawAsFloat(TensorFiles.readSingle(input.imageTensor)) : images(input.images, model.config().imageResolution()));
+                e = model.encodeImage(input.imageTensor != null ? imageTensor(input.imageTensor) : images(input.images, model.config().imageResolution()));
             }
             if (normalize) e = e.div(e.norm(new org.bytedeco.pytorch.ScalarOptional(new org.bytedeco.pytorch.Scalar(2.0)), new long[] {1}, true));
             Npy.write(out, Tensors.toRaw(e));
@@ -72,6 +72,12 @@ public final class ClipEmbedCommand implements Callable<Integer> {
         spec.commandLine().getOut().println("wrote " + out);
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    private static Tensor imageTensor(Path file) throws java.io.IOException {
+        Tensor t = Tensors.fromRawAsFloat(TensorFiles.readSingle(file));
+        Tensors.requireFinite(file.getFileName().toString(), t);
+        return t;
     }
 
     static Tensor images(List<Path> files, int s) throws java.io.IOException {

@@ -1,5 +1,8 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.check.Checks;
+import dev.styleclip.check.SettingException;
+import dev.styleclip.io.OutputFiles;
 import com.google.gson.GsonBuilder;
 import dev.styleclip.image.Images;
 import dev.styleclip.io.Hashes;
@@ -31,7 +34,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Generate images with a StyleGAN2 generator from seeds or a latent file.",
-                "Several seeds (or a latent batch) write one image each: OUT with _<i> before the extension."})
+                "Several seeds (or a latent batch) write one image each: OUT with _<i> before the extension. Files of the same "
+                        + "names are replaced; a run that fails leaves none of its files."})
 public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--generator", required = true, paramLabel = "G",
             description = "Generator checkpoint ({'g_ema', 'latent_avg'}, rosinality training dict, or a state dict).")
@@ -78,16 +82,21 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LatentSpace latentSpace = parse(() -> LatentSpace.parse(space));
-        NoiseMode noiseMode = parse(() -> NoiseMode.valueOf(noise.toUpperCase()));
-        if (truncation <= 0 || truncation > 1) throw usage("--truncation must be in (0, 1]");
+        LatentSpace latentSpace = OptionChecks.latentSpace("space", space);
+        NoiseMode noiseMode = noise();
+        Checks.openClosed("truncation", truncation, 0, 1);
         if (source.seeds != null && !space.equals("z")) throw usage("--space applies to --latent only");
-        try (Generator g = Generator.load(generator); PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+        OutputFiles.checkFile(out);
+        if (outTensor != null) OutputFiles.checkFile(outTensor);
+        if (saveLatent != null) OutputFiles.checkFile(saveLatent);
+        try (Generator g = Generator.load(generator); PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard();
+             OutputFiles files = new OutputFiles()) {
             Tensor wplus = latents(g, latentSpace);
             Tensor images = g.synthesize(wplus, noiseMode);
-            List<Path> written = writeImages(images, provenance(latentSpace));
-            if (outTensor != null) Npy.write(outTensor, Tensors.toRaw(images));
-            if (saveLatent != null) Npy.write(saveLatent, Tensors.toRaw(wplus));
+            List<Path> written = writeImages(files, images, provenance(latentSpace));
+            if (outTensor != null) Npy.write(files.claim(outTensor), Tensors.toRaw(images));
+            if (saveLatent != null) Npy.write(files.claim(saveLatent), Tensors.toRaw(wplus));
+            files.commit();
             var o = spec.commandLine().getOut();
             for (Path p : written) o.println("wrote " + p);
             if (outTensor != null) o.println("wrote " + outTensor);
@@ -100,6 +109,7 @@ public final class GenerateCommand implements Callable<Integer> {
     private Tensor latents(Generator g, LatentSpace latentSpace) throws java.io.IOException {
         if (source.latent != null) {
             Tensor t = Tensors.fromRawAsFloat(TensorFiles.readSingle(source.latent));
+            Tensors.requireFinite(source.latent.getFileName().toString(), t);
             return Latents.toWPlus(g, t, latentSpace, truncation);
         }
         TensorVector zs = new TensorVector();
@@ -107,12 +117,12 @@ public final class GenerateCommand implements Callable<Integer> {
         return Latents.toWPlus(g, torch.cat(zs, 0), LatentSpace.Z, truncation);
     }
 
-    private List<Path> writeImages(Tensor images, Map<String, String> text) throws java.io.IOException {
+    private List<Path> writeImages(OutputFiles files, Tensor images, Map<String, String> text) throws java.io.IOException {
         List<Path> written = new ArrayList<>();
         int n = (int) images.size(0);
         for (int i = 0; i < n; i++) {
             Path p = n == 1 ? out : numbered(out, source.seeds != null ? source.seeds.get(i) : i);
-            Images.write(p, Images.toImage(images, i), text);
+            Images.write(files.claim(p), Images.toImage(images, i), text);
             written.add(p);
         }
         return written;
@@ -141,11 +151,11 @@ public final class GenerateCommand implements Callable<Integer> {
         return Map.of("styleclip", new GsonBuilder().create().toJson(p));
     }
 
-    private <T> T parse(java.util.function.Supplier<T> f) {
+    private NoiseMode noise() {
         try {
-            return f.get();
+            return NoiseMode.valueOf(noise.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw usage(e.getMessage().startsWith("No enum") ? "unknown --noise '" + noise + "' (expected const, random or zero)" : e.getMessage());
+            throw new SettingException("noise", "must be const, random or zero, not " + noise);
         }
     }
 

@@ -123,7 +123,7 @@ public final class GlobalEditCommand implements Callable<Integer> {
         try {
             gd.checkPrompt(prompt);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            throw Texts.tooLong(spec.commandLine(), e);
         }
     }
 

@@ -43,6 +43,8 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         setFooters(cl);
+        cl.registerConverter(Double.class, Main::number);
+        cl.registerConverter(double.class, Main::number);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             boolean verbose = parseResult.originalArgs().contains("--verbose");
             if (verbose) e.printStackTrace(commandLine.getErr());
@@ -62,6 +64,19 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((e, a) -> usage(e.getCommandLine(), e.getMessage()));
         return cl.execute(args);
+    }
+
+    /**
+     * A number as Java reads it, also spelt {@code inf}, {@code -inf} or {@code nan} as C and Python write them, so that
+     * such a value reaches the option's own check and its message ("--lr must be a finite number ...").
+     */
+    static Double number(String s) {
+        return switch (s.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "inf", "+inf", "infinity", "+infinity" -> Double.POSITIVE_INFINITY;
+            case "-inf", "-infinity" -> Double.NEGATIVE_INFINITY;
+            case "nan", "+nan", "-nan" -> Double.NaN;
+            default -> Double.valueOf(s.strip());
+        };
     }
 
     /** The one way a usage error is reported: the reason, and where help is. */

@@ -1,5 +1,7 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.check.Checks;
+import dev.styleclip.io.OutputFiles;
 import com.google.gson.GsonBuilder;
 import dev.styleclip.edit.mapper.DecoderWeights;
 import dev.styleclip.edit.mapper.LevelsMapper;
@@ -40,7 +42,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Apply a trained mapper (mapper/scripts/inference.py): w_hat = w + 0.1 * M(w), the edited image",
                 "decoder(w_hat) and the original decoder(w) (fixed noise, no truncation of W+ codes), in batches.",
                 "Writes OUT/edited_<i>.png, OUT/strip_<i>.png (before | after), OUT/w_hat.npy and OUT/w_hat.pt [N, L, style_dim]",
-                "(style_dim 512 for FFHQ). The mapper's width must be the generator's style_dim."})
+                "(style_dim 512 for FFHQ). The mapper's width must be the generator's style_dim. Files of the same names",
+                "are replaced; a run that fails or is stopped leaves none of its files."})
 public final class MapperApplyCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, paramLabel = "M",
             description = "Mapper checkpoint ({'state_dict', 'opts'}, as StyleCLIP's coach and this tool write it; the published mappers).")
@@ -88,14 +91,10 @@ public final class MapperApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (batchSize < 1) throw usage("--batch-size must be >= 1");
-        if (truncation <= 0 || truncation > 1) throw usage("--truncation must be in (0, 1]");
-        LatentSpace latentSpace;
-        try {
-            latentSpace = LatentSpace.parse(space);
-        } catch (IllegalArgumentException e) {
-            throw usage(e.getMessage());
-        }
+        Checks.atLeast("batch-size", batchSize, 1);
+        Checks.openClosed("truncation", truncation, 0, 1);
+        LatentSpace latentSpace = OptionChecks.latentSpace("space", space);
+        OutputFiles.checkFolder(out);
         MapperCheckpoint ckpt = MapperCheckpoint.read(checkpoint);
         Set<MapperLevel> active = levels == null ? ckpt.levels() : MapperCommand.levels(spec.commandLine(), levels);
         if (!ckpt.levels().containsAll(active)) {
@@ -110,7 +109,8 @@ public final class MapperApplyCommand implements Callable<Integer> {
         List<RawTensor> wHats = new ArrayList<>();
         Map<String, String> text = Map.of("styleclip", new GsonBuilder().create().toJson(provenance(ckpt, active, latentSpace)));
         try (LevelsMapper mapper = ckpt.mapper(active); Generator g = decoder.generator();
-             PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+             PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard(); OutputFiles files = new OutputFiles()) {
+            files.folder(out);
             Tensor w = latents(g, latentSpace);
             MapperEdit.applyInBatches(mapper, g, w, batchSize, (first, r) -> {
                 wHats.add(Tensors.toRaw(r.wHat()));
@@ -118,16 +118,17 @@ public final class MapperApplyCommand implements Callable<Integer> {
                     String name = name(first + i);
                     Path edited = out.resolve("edited_" + name + ".png");
                     Path strip = out.resolve("strip_" + name + ".png");
-                    Images.write(edited, Images.toImage(r.edited(), i), text);
-                    Images.write(strip, Images.strip(List.of(Images.toImage(r.original(), i), Images.toImage(r.edited(), i))), text);
+                    Images.write(files.claim(edited), Images.toImage(r.edited(), i), text);
+                    Images.write(files.claim(strip), Images.strip(List.of(Images.toImage(r.original(), i), Images.toImage(r.edited(), i))), text);
                     o.println("wrote " + edited);
                     o.println("wrote " + strip);
                 }
             });
+            RawTensor all = concat(wHats);
+            Npy.write(files.claim(out.resolve("w_hat.npy")), all);
+            TorchWriter.writeZip(files.claim(out.resolve("w_hat.pt")), all);
+            files.commit();
         }
-        RawTensor all = concat(wHats);
-        Npy.write(out.resolve("w_hat.npy"), all);
-        TorchWriter.writeZip(out.resolve("w_hat.pt"), all);
         o.println("wrote " + out.resolve("w_hat.npy"));
         o.println("wrote " + out.resolve("w_hat.pt"));
         o.flush();
@@ -141,6 +142,7 @@ public final class MapperApplyCommand implements Callable<Integer> {
     private Tensor latents(Generator g, LatentSpace latentSpace) throws java.io.IOException {
         if (source.latent != null) {
             Tensor t = Tensors.fromRawAsFloat(TensorFiles.readSingle(source.latent));
+            Tensors.requireFinite(source.latent.getFileName().toString(), t);
             return Latents.toWPlus(g, t, latentSpace, latentSpace == LatentSpace.W_PLUS ? 1.0 : truncation);
         }
         TensorVector zs = new TensorVector();

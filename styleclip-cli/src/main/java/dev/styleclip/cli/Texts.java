@@ -14,7 +14,13 @@ final class Texts {
         try {
             return ClipTokenizer.load().tokenize(texts, truncate ? TruncationPolicy.TRUNCATE : TruncationPolicy.ERROR);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cl, e.getMessage().replace("use TruncationPolicy.TRUNCATE", "pass --truncate"));
+            throw tooLong(cl, e);
         }
+    }
+
+    /** The tokenizer's refusal in the command line's words: the hint names an option the command has, or none. */
+    static CommandLine.ParameterException tooLong(CommandLine cl, IllegalArgumentException e) {
+        String hint = cl.getCommandSpec().findOption("--truncate") != null ? "; pass --truncate to cut it" : "; shorten it";
+        return new CommandLine.ParameterException(cl, e.getMessage().replace(" (TruncationPolicy.TRUNCATE cuts it)", hint));
     }
 }

@@ -346,7 +346,7 @@ public final class ClipTokenizer {
 
     private static String tooLongMessage(String text, int total) {
         return "Text \"" + shorten(text) + "\" has " + total + " tokens (start and end included) but the context"
-                + " holds " + CONTEXT_LENGTH + "; use TruncationPolicy.TRUNCATE to cut it";
+                + " holds " + CONTEXT_LENGTH + " (TruncationPolicy.TRUNCATE cuts it)";
     }
 
     private static String shorten(String text) {

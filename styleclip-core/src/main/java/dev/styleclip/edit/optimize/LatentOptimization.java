@@ -323,6 +323,10 @@ public final class LatentOptimization {
                 adam.zeroGrad();
                 loss.backward();
                 StepLosses losses = new StepLosses(i, lr, clip.item_double(), l2v, l1v, idv, loss.item_double());
+                if (!Double.isFinite(losses.total())) {
+                    throw new ArithmeticException("the optimization diverged at step " + i + ": its loss is " + losses.total()
+                            + " (clip " + losses.clip() + ", l2 " + l2v + "); a lower learning rate or weight keeps it finite");
+                }
                 Tensor grad = observer == null ? null : gradient(latent);
                 adam.step();
                 history.add(losses);
