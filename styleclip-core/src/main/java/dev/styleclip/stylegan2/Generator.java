@@ -10,7 +10,6 @@ import dev.styleclip.tensor.Tensors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
@@ -32,6 +31,30 @@ public final class Generator implements AutoCloseable {
     public static final long MEAN_LATENT_SEED = 1001;
     public static final int MEAN_LATENT_SAMPLES = 4096;
 
+    /** One entry of S with the module it modulates, in S order: synthesis walks these. */
+    private sealed interface Layer permits ConvLayer, RgbLayer {
+        StyleLayer entry();
+
+        /** The modulated conv whose modulation computes this entry from a W+ row. */
+        ModulatedConv2d modulated();
+    }
+
+    /** A StyledConv's entry: it updates the feature map, with noise buffer {@code noise}. */
+    private record ConvLayer(StyleLayer entry, StyledConv module, int noise) implements Layer {
+        @Override
+        public ModulatedConv2d modulated() {
+            return module.conv;
+        }
+    }
+
+    /** A ToRGB's entry: it updates the skip image. */
+    private record RgbLayer(StyleLayer entry, ToRGB module) implements Layer {
+        @Override
+        public ModulatedConv2d modulated() {
+            return module.conv;
+        }
+    }
+
     private final GeneratorConfig config;
     private final MappingNetwork mapping;
     private final Tensor constInput;
@@ -40,6 +63,7 @@ public final class Generator implements AutoCloseable {
     private final List<StyledConv> convs = new ArrayList<>();
     private final List<ToRGB> toRgbs = new ArrayList<>();
     private final List<Tensor> noises = new ArrayList<>();
+    private final List<Layer> layers;
     private final List<StyleLayer> layout;
     private final Tensor latentAvg;
     private final boolean latentAvgFromFile;
@@ -71,7 +95,8 @@ public final class Generator implements AutoCloseable {
                 in = out;
             }
             sd.finish("StyleGAN2 generator (" + cfg + ")");
-            this.layout = buildLayout();
+            this.layers = buildLayers();
+            this.layout = layers.stream().map(Layer::entry).toList();
             this.latentAvgFromFile = latentAvg != null;
             this.latentAvg = latentAvg != null ? latentAvg.view(1, d) : computeMeanLatent();
         } catch (CheckpointException | RuntimeException e) {
@@ -120,16 +145,24 @@ public final class Generator implements AutoCloseable {
         return o == null ? "None" : o.getClass().getSimpleName();
     }
 
-    private List<StyleLayer> buildLayout() {
-        List<StyleLayer> l = new ArrayList<>();
-        l.add(new StyleLayer(0, "conv1", conv1.conv.inChannels, false, 0));
-        l.add(new StyleLayer(1, "to_rgb1", toRgb1.conv.inChannels, true, 1));
+    /**
+     * The layers in S order (StyleCLIP's): conv1, to_rgb1, then per resolution convs.2j, convs.2j+1, to_rgbs.j, as
+     * rosinality's forward runs them. conv1 reads W+ row 0 and noise 0, to_rgb1 row 1; convs.k reads row k + 1 and
+     * noise k + 1, to_rgbs.j row 2j + 3.
+     */
+    private List<Layer> buildLayers() {
+        List<Layer> l = new ArrayList<>();
+        l.add(new ConvLayer(new StyleLayer(0, "conv1", conv1.conv.inChannels, false, 0), conv1, 0));
+        l.add(new RgbLayer(new StyleLayer(1, "to_rgb1", toRgb1.conv.inChannels, true, 1), toRgb1));
         for (int j = 0; j < toRgbs.size(); j++) {
-            l.add(new StyleLayer(l.size(), "convs." + (2 * j), convs.get(2 * j).conv.inChannels, false, 2 * j + 1));
-            l.add(new StyleLayer(l.size(), "convs." + (2 * j + 1), convs.get(2 * j + 1).conv.inChannels, false, 2 * j + 2));
-            l.add(new StyleLayer(l.size(), "to_rgbs." + j, toRgbs.get(j).conv.inChannels, true, 2 * j + 3));
+            for (int k = 2 * j; k <= 2 * j + 1; k++) {
+                StyledConv c = convs.get(k);
+                l.add(new ConvLayer(new StyleLayer(l.size(), "convs." + k, c.conv.inChannels, false, k + 1), c, k + 1));
+            }
+            ToRGB rgb = toRgbs.get(j);
+            l.add(new RgbLayer(new StyleLayer(l.size(), "to_rgbs." + j, rgb.conv.inChannels, true, 2 * j + 3), rgb));
         }
-        return Collections.unmodifiableList(l);
+        return List.copyOf(l);
     }
 
     /** mean_latent: the mean of w over 4096 z drawn after torch.manual_seed(1001). */
@@ -220,15 +253,9 @@ public final class Generator implements AutoCloseable {
     /** W+ [B, n_latent, D] -> the S list, each entry [B, 1, C_i, 1, 1]. */
     public List<Tensor> styles(Tensor wplus) {
         Tensors.checkShape("W+ latent", wplus, -1, config.nLatent(), config.styleDim());
-        List<Tensor> s = new ArrayList<>(layout.size());
-        for (StyleLayer l : layout) s.add(module(l).style(wplus.select(1, l.wRow())));
+        List<Tensor> s = new ArrayList<>(layers.size());
+        for (Layer l : layers) s.add(l.modulated().style(wplus.select(1, l.entry().wRow())));
         return s;
-    }
-
-    private ModulatedConv2d module(StyleLayer l) {
-        if (l.name().equals("conv1")) return conv1.conv;
-        if (l.name().equals("to_rgb1")) return toRgb1.conv;
-        return l.toRgb() ? toRgbs.get(index(l)).conv : convs.get(index(l)).conv;
     }
 
     /** Image [B, 3, size, size] (nominally [-1, 1], not clamped) from W+ [B, n_latent, D]. */
@@ -263,24 +290,15 @@ public final class Generator implements AutoCloseable {
         Tensor skip = state.skip();
         long b = out.size(0);
         for (int i = state.nextEntry(); i < untilEntry; i++) {
-            StyleLayer l = layout.get(i);
+            Layer l = layers.get(i);
             Tensor si = s.get(i);
-            if (l.name().equals("conv1")) {
-                out = conv1.forward(out, si, noise(0, b, noise), upsampleConv);
-            } else if (l.name().equals("to_rgb1")) {
-                skip = toRgb1.forward(out, si, null);
-            } else if (l.toRgb()) {
-                skip = toRgbs.get(index(l)).forward(out, si, skip);
-            } else {
-                int k = index(l);
-                out = convs.get(k).forward(out, si, noise(k + 1, b, noise), upsampleConv);
+            if (l instanceof ConvLayer c) {
+                out = c.module().forward(out, si, noise(c.noise(), b, noise), upsampleConv);
+            } else if (l instanceof RgbLayer r) {
+                skip = r.module().forward(out, si, skip); // null before the first ToRGB, which has no skip input
             }
         }
         return new SynthesisState(out, skip, untilEntry);
-    }
-
-    private static int index(StyleLayer l) {
-        return Integer.parseInt(l.name().substring(l.name().indexOf('.') + 1));
     }
 
     private void checkStyles(List<Tensor> s) {
