@@ -24,12 +24,40 @@ import org.bytedeco.pytorch.global.torch;
  * style space S, and synthesis from W+ or S. Synthesis from W+ is synthesis from the S entries that the
  * modulation layers compute, exactly as in the reference.
  *
+ * <p>How it computes (not what) is fixed when it is made, by its {@link Options}.
+ *
  * <p>Weights are native tensors owned by this object; {@link #close()} frees them.
  */
 public final class Generator implements AutoCloseable {
     /** Seed of the documented fallback mean latent, for files without {@code latent_avg}. */
     public static final long MEAN_LATENT_SEED = 1001;
     public static final int MEAN_LATENT_SAMPLES = 4096;
+
+    /**
+     * How synthesis computes; every choice gives the same image up to float rounding (tests hold each to the
+     * reference's), so only speed differs ({@code styleclip bench synth} prints each).
+     *
+     * @param upsampleConv the formulation of the upsampling convs ({@link UpsampleConv#TRANSPOSED}, the reference's,
+     *                     by default: faster on libtorch 2.10)
+     * @param memoryFormat the memory layout of the feature maps ({@link MemoryFormat#CHANNELS_LAST} by default;
+     *                     synthesis returns a contiguous NCHW image either way)
+     */
+    public record Options(UpsampleConv upsampleConv, MemoryFormat memoryFormat) {
+        public static final Options DEFAULT = new Options(UpsampleConv.TRANSPOSED, MemoryFormat.CHANNELS_LAST);
+
+        public Options {
+            java.util.Objects.requireNonNull(upsampleConv, "upsampleConv");
+            java.util.Objects.requireNonNull(memoryFormat, "memoryFormat");
+        }
+
+        public Options withUpsampleConv(UpsampleConv u) {
+            return new Options(u, memoryFormat);
+        }
+
+        public Options withMemoryFormat(MemoryFormat m) {
+            return new Options(upsampleConv, m);
+        }
+    }
 
     /** One entry of S with the module it modulates, in S order: synthesis walks these. */
     private sealed interface Layer permits ConvLayer, RgbLayer {
@@ -56,6 +84,7 @@ public final class Generator implements AutoCloseable {
     }
 
     private final GeneratorConfig config;
+    private final Options options;
     private final MappingNetwork mapping;
     private final Tensor constInput;
     private final StyledConv conv1;
@@ -68,13 +97,13 @@ public final class Generator implements AutoCloseable {
     private final Tensor latentAvg;
     private final boolean latentAvgFromFile;
     private final PointerScope weights;
-    private volatile UpsampleConv upsampleConv = UpsampleConv.TRANSPOSED;
-    private volatile boolean channelsLast = true;
 
-    private Generator(StateDict sd, GeneratorConfig cfg, Tensor latentAvg, String source) throws CheckpointException {
+    private Generator(StateDict sd, GeneratorConfig cfg, Tensor latentAvg, String source, Options options)
+            throws CheckpointException {
         this.weights = new PointerScope();
         try {
             this.config = cfg;
+            this.options = java.util.Objects.requireNonNull(options, "options");
             int d = cfg.styleDim();
             Map<Integer, Integer> ch = cfg.channels();
             mapping = new MappingNetwork(sd, d, cfg.nMlp());
@@ -107,23 +136,40 @@ public final class Generator implements AutoCloseable {
         weights.close();
     }
 
-    /** Builds a generator from rosinality-layout weights (keys without any "g_ema." prefix). */
+    /** Builds a generator from rosinality-layout weights (keys without any "g_ema." prefix), with the default options. */
     public static Generator fromStateDict(StateDict sd, Tensor latentAvg, String source) throws CheckpointException {
+        return fromStateDict(sd, latentAvg, source, Options.DEFAULT);
+    }
+
+    /** Builds a generator from rosinality-layout weights (keys without any "g_ema." prefix). */
+    public static Generator fromStateDict(StateDict sd, Tensor latentAvg, String source, Options options)
+            throws CheckpointException {
         Engine.init();
-        return new Generator(sd, GeneratorConfig.infer(sd, source), latentAvg, source);
+        return new Generator(sd, GeneratorConfig.infer(sd, source), latentAvg, source, options);
+    }
+
+    /** A generator of a given configuration with the weights {@code sd} provides, with the default options. */
+    public static Generator create(GeneratorConfig cfg, StateDict sd, Tensor latentAvg, String source) throws CheckpointException {
+        return create(cfg, sd, latentAvg, source, Options.DEFAULT);
     }
 
     /** A generator of a given configuration with the weights {@code sd} provides (e.g. {@link StateDict#random}). */
-    public static Generator create(GeneratorConfig cfg, StateDict sd, Tensor latentAvg, String source) throws CheckpointException {
+    public static Generator create(GeneratorConfig cfg, StateDict sd, Tensor latentAvg, String source, Options options)
+            throws CheckpointException {
         Engine.init();
-        return new Generator(sd, cfg, latentAvg, source);
+        return new Generator(sd, cfg, latentAvg, source, options);
+    }
+
+    /** {@link #load(Path, Options)} with {@link Options#DEFAULT}. */
+    public static Generator load(Path file) throws IOException {
+        return load(file, Options.DEFAULT);
     }
 
     /**
      * Loads a generator checkpoint: {@code {'g_ema', 'latent_avg'}} (converted FFHQ), rosinality's training
      * dict {@code {'g', 'd', 'g_ema', ...}} (g_ema is taken), or a bare generator state dict.
      */
-    public static Generator load(Path file) throws IOException {
+    public static Generator load(Path file, Options options) throws IOException {
         Engine.init();
         Checkpoint ckpt = CheckpointReader.read(file);
         Object root = ckpt.root();
@@ -138,7 +184,7 @@ public final class Generator implements AutoCloseable {
         Tensor avg = null;
         if (map.get("latent_avg") instanceof TensorRef ref) avg = Tensors.fromRawAsFloat(ref.read());
         StateDict sd = StateDict.of(file.getFileName().toString(), tensors);
-        return fromStateDict(sd, avg, file.getFileName().toString());
+        return fromStateDict(sd, avg, file.getFileName().toString(), options);
     }
 
     private static String describe(Object o) {
@@ -178,27 +224,9 @@ public final class Generator implements AutoCloseable {
         }
     }
 
-    /** Which formulation the upsampling convs use (TRANSPOSED, the reference's, by default: faster on libtorch 2.10). */
-    public void setUpsampleConv(UpsampleConv impl) {
-        this.upsampleConv = impl;
-    }
-
-    public UpsampleConv upsampleConv() {
-        return upsampleConv;
-    }
-
-    /**
-     * Whether synthesis keeps its feature maps channels-last (NHWC) in memory (the default). The values are
-     * the same up to float rounding (a test holds the two to each other); oneDNN's convolutions, the
-     * transposed conv and the depthwise blur run several times faster on NHWC on this CPU
-     * ({@code styleclip bench synth} prints both).
-     */
-    public void setChannelsLast(boolean channelsLast) {
-        this.channelsLast = channelsLast;
-    }
-
-    public boolean channelsLast() {
-        return channelsLast;
+    /** How this generator computes, as it was made. */
+    public Options options() {
+        return options;
     }
 
     public GeneratorConfig config() {
@@ -279,8 +307,8 @@ public final class Generator implements AutoCloseable {
 
     /** The state before any S entry: the constant input repeated over the batch. */
     public SynthesisState start(long batch) {
-        Tensor x = constInput.repeat(batch, 1, 1, 1);
-        if (channelsLast) x = x.contiguous(torch.MemoryFormat.ChannelsLast);
+        Tensor x = constInput.repeat(batch, 1, 1, 1); // [B, C, 4, 4]
+        if (options.memoryFormat() == MemoryFormat.CHANNELS_LAST) x = x.contiguous(torch.MemoryFormat.ChannelsLast);
         return new SynthesisState(x, null, 0);
     }
 
@@ -293,7 +321,7 @@ public final class Generator implements AutoCloseable {
             Layer l = layers.get(i);
             Tensor si = s.get(i);
             if (l instanceof ConvLayer c) {
-                out = c.module().forward(out, si, noise(c.noise(), b, noise), upsampleConv);
+                out = c.module().forward(out, si, noise(c.noise(), b, noise), options.upsampleConv());
             } else if (l instanceof RgbLayer r) {
                 skip = r.module().forward(out, si, skip); // null before the first ToRGB, which has no skip input
             }
