@@ -18,8 +18,13 @@ final class RandomModels {
 
     /** A config-f generator (style dim 512, 8 mapping layers, channel multiplier 2) at {@code size}. */
     static Generator generator(int size, long seed) throws CheckpointException {
+        return generator(size, seed, Generator.Options.DEFAULT);
+    }
+
+    /** As {@link #generator(int, long)}, computing with {@code options}; the same seed gives the same weights. */
+    static Generator generator(int size, long seed, Generator.Options options) throws CheckpointException {
         GeneratorConfig cfg = GeneratorConfig.standard(size, STYLE_DIM, 8, 2);
-        return Generator.create(cfg, StateDict.random("random config-f " + size, seed), torch.zeros(STYLE_DIM), "random");
+        return Generator.create(cfg, StateDict.random("random config-f " + size, seed), torch.zeros(STYLE_DIM), "random", options);
     }
 
     /** A ViT-B/32-sized CLIP. */

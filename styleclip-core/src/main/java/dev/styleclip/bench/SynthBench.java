@@ -2,6 +2,7 @@ package dev.styleclip.bench;
 
 import dev.styleclip.io.CheckpointException;
 import dev.styleclip.stylegan2.Generator;
+import dev.styleclip.stylegan2.MemoryFormat;
 import dev.styleclip.stylegan2.NoiseMode;
 import dev.styleclip.stylegan2.UpsampleConv;
 import java.io.PrintWriter;
@@ -18,7 +19,7 @@ public final class SynthBench {
     private SynthBench() {
     }
 
-    private record Variant(String name, UpsampleConv upsample, boolean channelsLast) {
+    private record Variant(String name, Generator.Options options) {
     }
 
     /**
@@ -29,27 +30,29 @@ public final class SynthBench {
     public static void run(int size, int warmup, int repeats, PrintWriter out) throws CheckpointException {
         out.println("synth size=" + size + " threads=" + torch.get_num_threads() + " THP_MEM_ALLOC_ENABLE="
                 + System.getenv().getOrDefault("THP_MEM_ALLOC_ENABLE", "unset"));
-        List<Variant> variants = List.of(new Variant("transposed-nchw", UpsampleConv.TRANSPOSED, false),
-                new Variant("transposed-channels-last", UpsampleConv.TRANSPOSED, true),
-                new Variant("polyphase-channels-last", UpsampleConv.POLYPHASE, true));
-        try (Generator g = RandomModels.generator(size, 0)) {
-            Tensor wplus = g.toWPlus(g.mapping(torch.randn(1, 512)));
-            double[] fwd = new double[variants.size()];
-            double[] fb = new double[variants.size()];
-            for (int i = 0; i < variants.size(); i++) {
-                Variant v = variants.get(i);
-                g.setUpsampleConv(v.upsample());
-                g.setChannelsLast(v.channelsLast());
+        List<Variant> variants = List.of(
+                new Variant("transposed-nchw", new Generator.Options(UpsampleConv.TRANSPOSED, MemoryFormat.NCHW)),
+                new Variant("transposed-channels-last", new Generator.Options(UpsampleConv.TRANSPOSED, MemoryFormat.CHANNELS_LAST)),
+                new Variant("polyphase-channels-last", new Generator.Options(UpsampleConv.POLYPHASE, MemoryFormat.CHANNELS_LAST)));
+        double[] fwd = new double[variants.size()];
+        double[] fb = new double[variants.size()];
+        Tensor wplus = null;
+        for (int i = 0; i < variants.size(); i++) {
+            Variant v = variants.get(i);
+            // one generator per variant, each over the same random weights (same seed); the first one's W+ for all
+            try (Generator g = RandomModels.generator(size, 0, v.options())) {
+                if (wplus == null) wplus = g.toWPlus(g.mapping(torch.randn(1, 512)));
+                Tensor input = wplus;
                 String tag = "synth size=" + size + " variant=" + v.name();
                 Timer.Stats f = Timer.measure(warmup, repeats, () -> {
                     try (NoGradGuard ng = new NoGradGuard()) {
-                        g.synthesize(wplus, NoiseMode.CONST);
+                        g.synthesize(input, NoiseMode.CONST);
                     }
                 });
                 out.println(tag + " pass=forward " + f.format());
                 out.flush();
                 Timer.Stats b = Timer.measure(warmup, repeats, () -> {
-                    Tensor w = wplus.detach().clone();
+                    Tensor w = input.detach().clone();
                     w.set_requires_grad(true);
                     g.synthesize(w, NoiseMode.CONST).square().mean().backward();
                 });
@@ -58,11 +61,11 @@ public final class SynthBench {
                 fwd[i] = f.median();
                 fb[i] = b.median();
             }
-            for (int i = 1; i < variants.size(); i++) {
-                out.printf("synth size=%d speedup_over_%s variant=%s forward=%.2fx forward+backward=%.2fx%n", size,
-                        variants.get(0).name(), variants.get(i).name(), fwd[0] / fwd[i], fb[0] / fb[i]);
-            }
-            out.flush();
         }
+        for (int i = 1; i < variants.size(); i++) {
+            out.printf("synth size=%d speedup_over_%s variant=%s forward=%.2fx forward+backward=%.2fx%n", size,
+                    variants.get(0).name(), variants.get(i).name(), fwd[0] / fwd[i], fb[0] / fb[i]);
+        }
+        out.flush();
     }
 }

@@ -2,9 +2,10 @@ package dev.styleclip.clip;
 
 import dev.styleclip.tensor.StateDict;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -18,13 +19,14 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * even when the checkpoint holds float32; embeddings, LayerNorms, class/positional embeddings and
  * {@code logit_scale} keep their float32 values.
  *
- * <p>The modules say which kind each parameter is ({@link #fp16RoundTrip} for what convert_weights converts,
- * {@link #fp32} for the rest), as the reference decides by module type. Each tensor kept is attached to the
- * model's weight scope; the temporaries of reading and rounding are freed at once.
+ * <p>The round trip happens once, here: the parameters are {@link ClipParameter.Fixed} tensors, which never require
+ * gradients. Each tensor kept is attached to the model's weight scope; the temporaries of reading and rounding are
+ * freed at once.
  */
-final class ConvertWeights {
+final class ConvertWeights implements ClipWeights {
     private final StateDict sd;
     private final PointerScope owner;
+    private final Map<String, Tensor> taken = new LinkedHashMap<>();
     private final Set<String> rounded = new LinkedHashSet<>();
 
     /** @param owner the scope that owns the model's weights until the model is closed */
@@ -33,32 +35,37 @@ final class ConvertWeights {
         this.owner = owner;
     }
 
-    /** A tensor that convert_weights makes float16: taken, rounded to fp16, widened back to float32. */
-    Tensor fp16RoundTrip(String key, long... shape) {
+    /** Taken, rounded to fp16, widened back to float32. */
+    @Override
+    public ClipParameter fp16RoundTrip(String key, long... shape) {
         rounded.add(key);
-        return keep(() -> sd.take(key, shape).to(ScalarType.Half).to(ScalarType.Float));
+        return fixed(key, ClipWeights.keep(owner, () -> sd.take(key, shape).to(ScalarType.Half).to(ScalarType.Float)));
     }
 
-    /** A tensor that convert_weights leaves in float32. */
-    Tensor fp32(String key, long... shape) {
-        return keep(() -> sd.take(key, shape).to(ScalarType.Float));
+    @Override
+    public ClipParameter fp32(String key, long... shape) {
+        return fixed(key, ClipWeights.keep(owner, () -> sd.take(key, shape).to(ScalarType.Float)));
+    }
+
+    /** As clip.load leaves it: float32 (a file's float16 values widen exactly). */
+    @Override
+    public ClipParameter tokenEmbedding(String key, long... shape) {
+        return fp32(key, shape);
+    }
+
+    @Override
+    public Map<String, Tensor> tensors() {
+        return Collections.unmodifiableMap(taken);
     }
 
     /** Keys taken through the fp16 round trip, in order. */
-    Set<String> roundedKeys() {
+    @Override
+    public Set<String> roundedKeys() {
         return Collections.unmodifiableSet(rounded);
     }
 
-    /**
-     * Runs {@code make} in its own scope and moves only its result to the owner. Attach comes before detach:
-     * detach releases a reference, and a pointer left with none is freed on the spot.
-     */
-    private Tensor keep(Supplier<Tensor> make) {
-        try (PointerScope step = new PointerScope()) {
-            Tensor t = make.get(); // a fresh handle made inside this scope (to() returns a new one)
-            owner.attach(t);
-            step.detach(t);
-            return t;
-        }
+    private ClipParameter fixed(String key, Tensor t) {
+        taken.put(key, t);
+        return new ClipParameter.Fixed(t);
     }
 }

@@ -11,20 +11,20 @@ import org.bytedeco.pytorch.Tensor;
 public final class ResidualAttentionBlock {
     private final int width;
     private final int heads;
-    private final Tensor inProjWeight;   // [3W, W], rows q | k | v
-    private final Tensor inProjBias;     // [3W]
-    private final Tensor outProjWeight;  // [W, W]
-    private final Tensor outProjBias;    // [W]
-    private final Tensor ln1Weight;
-    private final Tensor ln1Bias;
-    private final Tensor fcWeight;       // [4W, W]
-    private final Tensor fcBias;         // [4W]
-    private final Tensor projWeight;     // [W, 4W]
-    private final Tensor projBias;       // [W]
-    private final Tensor ln2Weight;
-    private final Tensor ln2Bias;
+    private final ClipParameter inProjWeight;   // [3W, W], rows q | k | v
+    private final ClipParameter inProjBias;     // [3W]
+    private final ClipParameter outProjWeight;  // [W, W]
+    private final ClipParameter outProjBias;    // [W]
+    private final ClipParameter ln1Weight;
+    private final ClipParameter ln1Bias;
+    private final ClipParameter fcWeight;       // [4W, W]
+    private final ClipParameter fcBias;         // [4W]
+    private final ClipParameter projWeight;     // [W, 4W]
+    private final ClipParameter projBias;       // [W]
+    private final ClipParameter ln2Weight;
+    private final ClipParameter ln2Bias;
 
-    ResidualAttentionBlock(ConvertWeights w, String prefix, int width, int heads) {
+    ResidualAttentionBlock(ClipWeights w, String prefix, int width, int heads) {
         this.width = width;
         this.heads = heads;
         inProjWeight = w.fp16RoundTrip(prefix + "attn.in_proj_weight", 3L * width, width);
@@ -47,13 +47,15 @@ public final class ResidualAttentionBlock {
      */
     public Tensor forward(Tensor x, Tensor mask) {
         Tensors.checkShape("residual block input", x, -1, -1, width);
-        Tensor a = ClipOps.layerNorm(x, ln1Weight, ln1Bias);
-        x = x.add(ClipOps.multiHeadAttention(a, inProjWeight, inProjBias, outProjWeight, outProjBias, heads, mask));
-        Tensor m = ClipOps.layerNorm(x, ln2Weight, ln2Bias);
+        Tensor a = ClipOps.layerNorm(x, ln1Weight.value(), ln1Bias.value());
+        x = x.add(ClipOps.multiHeadAttention(a, inProjWeight.value(), inProjBias.value(), outProjWeight.value(),
+                outProjBias.value(), heads, mask));
+        Tensor m = ClipOps.layerNorm(x, ln2Weight.value(), ln2Bias.value());
         return x.add(mlp(m));
     }
 
     private Tensor mlp(Tensor x) {
-        return ClipOps.linear(ClipOps.quickGelu(ClipOps.linear(x, fcWeight, fcBias)), projWeight, projBias);
+        return ClipOps.linear(ClipOps.quickGelu(ClipOps.linear(x, fcWeight.value(), fcBias.value())), projWeight.value(),
+                projBias.value());
     }
 }

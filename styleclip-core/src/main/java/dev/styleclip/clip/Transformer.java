@@ -13,7 +13,7 @@ public final class Transformer {
     private final int width;
     private final List<ResidualAttentionBlock> resblocks = new ArrayList<>();
 
-    Transformer(ConvertWeights w, String prefix, int width, int layers, int heads) {
+    Transformer(ClipWeights w, String prefix, int width, int layers, int heads) {
         this.width = width;
         for (int i = 0; i < layers; i++) {
             resblocks.add(new ResidualAttentionBlock(w, prefix + "resblocks." + i + ".", width, heads));

@@ -18,30 +18,31 @@ public final class VisionTransformer {
     private final int resolution;
     private final int patch;
     private final int width;
-    private final Tensor conv1Weight;         // [width, 3, patch, patch]
-    private final Tensor classEmbedding;      // [width]
-    private final Tensor positionalEmbedding; // [grid^2 + 1, width]
-    private final Tensor lnPreWeight;
-    private final Tensor lnPreBias;
+    private final ClipParameter classEmbedding;      // [width]
+    private final ClipParameter positionalEmbedding; // [grid^2 + 1, width]
+    private final ClipParameter proj;                // [width, embed_dim]
+    private final ClipParameter conv1Weight;         // [width, 3, patch, patch]
+    private final ClipParameter lnPreWeight;
+    private final ClipParameter lnPreBias;
     private final Transformer transformer;
-    private final Tensor lnPostWeight;
-    private final Tensor lnPostBias;
-    private final Tensor proj;                // [width, embed_dim]
+    private final ClipParameter lnPostWeight;
+    private final ClipParameter lnPostBias;
 
-    VisionTransformer(ConvertWeights w, String prefix, ClipConfig cfg) {
+    /** Takes the parameters in state_dict order: its own (class_embedding, positional_embedding, proj), then conv1, ln_pre, transformer, ln_post. */
+    VisionTransformer(ClipWeights w, String prefix, ClipConfig cfg) {
         resolution = cfg.imageResolution();
         patch = cfg.visionPatchSize();
         width = cfg.visionWidth();
         long tokens = (long) cfg.grid() * cfg.grid() + 1;
-        conv1Weight = w.fp16RoundTrip(prefix + "conv1.weight", width, 3, patch, patch);
         classEmbedding = w.fp32(prefix + "class_embedding", width);
         positionalEmbedding = w.fp32(prefix + "positional_embedding", tokens, width);
+        proj = w.fp16RoundTrip(prefix + "proj", width, cfg.embedDim());
+        conv1Weight = w.fp16RoundTrip(prefix + "conv1.weight", width, 3, patch, patch);
         lnPreWeight = w.fp32(prefix + "ln_pre.weight", width);
         lnPreBias = w.fp32(prefix + "ln_pre.bias", width);
         transformer = new Transformer(w, prefix + "transformer.", width, cfg.visionLayers(), cfg.visionHeads());
         lnPostWeight = w.fp32(prefix + "ln_post.weight", width);
         lnPostBias = w.fp32(prefix + "ln_post.bias", width);
-        proj = w.fp16RoundTrip(prefix + "proj", width, cfg.embedDim());
     }
 
     /** @param x float32 images [N, 3, R, R] (R = image_resolution); returns [N, embed_dim] (not normalised) */
@@ -51,13 +52,13 @@ public final class VisionTransformer {
             throw new IllegalArgumentException("image must be float32, got " + x.scalar_type());
         }
         long n = x.size(0);
-        Tensor t = Conv.conv2d(x, conv1Weight, null, new long[] {patch, patch}, new long[] {0, 0}, 1); // [N, width, grid, grid]
+        Tensor t = Conv.conv2d(x, conv1Weight.value(), null, new long[] {patch, patch}, new long[] {0, 0}, 1); // [N, width, grid, grid]
         t = t.reshape(n, width, -1).permute(0, 2, 1); // [N, grid*grid, width], patches in row-major order
-        Tensor cls = classEmbedding.view(1, 1, width).expand(n, 1, width); // [N, 1, width]
-        t = torch.cat(new TensorVector(cls, t), 1).add(positionalEmbedding); // [N, grid*grid + 1, width]
-        t = ClipOps.layerNorm(t, lnPreWeight, lnPreBias);
+        Tensor cls = classEmbedding.value().view(1, 1, width).expand(n, 1, width); // [N, 1, width]
+        t = torch.cat(new TensorVector(cls, t), 1).add(positionalEmbedding.value()); // [N, grid*grid + 1, width]
+        t = ClipOps.layerNorm(t, lnPreWeight.value(), lnPreBias.value());
         t = transformer.forward(t, null);
-        Tensor classToken = ClipOps.layerNorm(t.select(1, 0), lnPostWeight, lnPostBias); // [N, width]
-        return classToken.matmul(proj); // [N, embed_dim]
+        Tensor classToken = ClipOps.layerNorm(t.select(1, 0), lnPostWeight.value(), lnPostBias.value()); // [N, width]
+        return classToken.matmul(proj.value()); // [N, embed_dim]
     }
 }

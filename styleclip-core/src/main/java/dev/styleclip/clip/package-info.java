@@ -8,7 +8,10 @@
  * converts, then float32 everywhere. One network per file, named as in the reference:
  * {@link dev.styleclip.clip.ResidualAttentionBlock}, {@link dev.styleclip.clip.Transformer},
  * {@link dev.styleclip.clip.VisionTransformer}, {@link dev.styleclip.clip.ClipModel} (with the text encoder);
- * the math is in {@link dev.styleclip.clip.ClipOps}.
+ * the math is in {@link dev.styleclip.clip.ClipOps}. The modules read their parameters through
+ * {@code ClipParameter}s: tensors loaded once ({@code ConvertWeights}), or, in a model made by
+ * {@link dev.styleclip.clip.ClipModel#trainable}, float32 masters seen through the same fp16 round trip as a
+ * straight-through weight transform ({@code TrainableWeights}); so training runs the inference forward pass.
  *
  * <p>{@link dev.styleclip.clip.ClipLoss} is StyleCLIP's loss, {@code 1 - logits_per_image / 100}, on generator
  * images fitted to 224 x 224 by {@link dev.styleclip.clip.GeneratorImageRecipe} (nearest x7, average pool

@@ -10,7 +10,6 @@ import dev.styleclip.tensor.Tensors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
@@ -25,6 +24,8 @@ import org.bytedeco.pytorch.global.torch;
  * style space S, and synthesis from W+ or S. Synthesis from W+ is synthesis from the S entries that the
  * modulation layers compute, exactly as in the reference.
  *
+ * <p>How it computes (not what) is fixed when it is made, by its {@link Options}.
+ *
  * <p>Weights are native tensors owned by this object; {@link #close()} frees them.
  */
 public final class Generator implements AutoCloseable {
@@ -32,7 +33,58 @@ public final class Generator implements AutoCloseable {
     public static final long MEAN_LATENT_SEED = 1001;
     public static final int MEAN_LATENT_SAMPLES = 4096;
 
+    /**
+     * How synthesis computes; every choice gives the same image up to float rounding (tests hold each to the
+     * reference's), so only speed differs ({@code styleclip bench synth} prints each).
+     *
+     * @param upsampleConv the formulation of the upsampling convs ({@link UpsampleConv#TRANSPOSED}, the reference's,
+     *                     by default: faster on libtorch 2.10)
+     * @param memoryFormat the memory layout of the feature maps ({@link MemoryFormat#CHANNELS_LAST} by default;
+     *                     synthesis returns a contiguous NCHW image either way)
+     */
+    public record Options(UpsampleConv upsampleConv, MemoryFormat memoryFormat) {
+        public static final Options DEFAULT = new Options(UpsampleConv.TRANSPOSED, MemoryFormat.CHANNELS_LAST);
+
+        public Options {
+            java.util.Objects.requireNonNull(upsampleConv, "upsampleConv");
+            java.util.Objects.requireNonNull(memoryFormat, "memoryFormat");
+        }
+
+        public Options withUpsampleConv(UpsampleConv u) {
+            return new Options(u, memoryFormat);
+        }
+
+        public Options withMemoryFormat(MemoryFormat m) {
+            return new Options(upsampleConv, m);
+        }
+    }
+
+    /** One entry of S with the module it modulates, in S order: synthesis walks these. */
+    private sealed interface Layer permits ConvLayer, RgbLayer {
+        StyleLayer entry();
+
+        /** The modulated conv whose modulation computes this entry from a W+ row. */
+        ModulatedConv2d modulated();
+    }
+
+    /** A StyledConv's entry: it updates the feature map, with noise buffer {@code noise}. */
+    private record ConvLayer(StyleLayer entry, StyledConv module, int noise) implements Layer {
+        @Override
+        public ModulatedConv2d modulated() {
+            return module.conv;
+        }
+    }
+
+    /** A ToRGB's entry: it updates the skip image. */
+    private record RgbLayer(StyleLayer entry, ToRGB module) implements Layer {
+        @Override
+        public ModulatedConv2d modulated() {
+            return module.conv;
+        }
+    }
+
     private final GeneratorConfig config;
+    private final Options options;
     private final MappingNetwork mapping;
     private final Tensor constInput;
     private final StyledConv conv1;
@@ -40,17 +92,18 @@ public final class Generator implements AutoCloseable {
     private final List<StyledConv> convs = new ArrayList<>();
     private final List<ToRGB> toRgbs = new ArrayList<>();
     private final List<Tensor> noises = new ArrayList<>();
+    private final List<Layer> layers;
     private final List<StyleLayer> layout;
     private final Tensor latentAvg;
     private final boolean latentAvgFromFile;
     private final PointerScope weights;
-    private volatile UpsampleConv upsampleConv = UpsampleConv.TRANSPOSED;
-    private volatile boolean channelsLast = true;
 
-    private Generator(StateDict sd, GeneratorConfig cfg, Tensor latentAvg, String source) throws CheckpointException {
+    private Generator(StateDict sd, GeneratorConfig cfg, Tensor latentAvg, String source, Options options)
+            throws CheckpointException {
         this.weights = new PointerScope();
         try {
             this.config = cfg;
+            this.options = java.util.Objects.requireNonNull(options, "options");
             int d = cfg.styleDim();
             Map<Integer, Integer> ch = cfg.channels();
             mapping = new MappingNetwork(sd, d, cfg.nMlp());
@@ -71,7 +124,8 @@ public final class Generator implements AutoCloseable {
                 in = out;
             }
             sd.finish("StyleGAN2 generator (" + cfg + ")");
-            this.layout = buildLayout();
+            this.layers = buildLayers();
+            this.layout = layers.stream().map(Layer::entry).toList();
             this.latentAvgFromFile = latentAvg != null;
             this.latentAvg = latentAvg != null ? latentAvg.view(1, d) : computeMeanLatent();
         } catch (CheckpointException | RuntimeException e) {
@@ -82,23 +136,40 @@ public final class Generator implements AutoCloseable {
         weights.close();
     }
 
-    /** Builds a generator from rosinality-layout weights (keys without any "g_ema." prefix). */
+    /** Builds a generator from rosinality-layout weights (keys without any "g_ema." prefix), with the default options. */
     public static Generator fromStateDict(StateDict sd, Tensor latentAvg, String source) throws CheckpointException {
+        return fromStateDict(sd, latentAvg, source, Options.DEFAULT);
+    }
+
+    /** Builds a generator from rosinality-layout weights (keys without any "g_ema." prefix). */
+    public static Generator fromStateDict(StateDict sd, Tensor latentAvg, String source, Options options)
+            throws CheckpointException {
         Engine.init();
-        return new Generator(sd, GeneratorConfig.infer(sd, source), latentAvg, source);
+        return new Generator(sd, GeneratorConfig.infer(sd, source), latentAvg, source, options);
+    }
+
+    /** A generator of a given configuration with the weights {@code sd} provides, with the default options. */
+    public static Generator create(GeneratorConfig cfg, StateDict sd, Tensor latentAvg, String source) throws CheckpointException {
+        return create(cfg, sd, latentAvg, source, Options.DEFAULT);
     }
 
     /** A generator of a given configuration with the weights {@code sd} provides (e.g. {@link StateDict#random}). */
-    public static Generator create(GeneratorConfig cfg, StateDict sd, Tensor latentAvg, String source) throws CheckpointException {
+    public static Generator create(GeneratorConfig cfg, StateDict sd, Tensor latentAvg, String source, Options options)
+            throws CheckpointException {
         Engine.init();
-        return new Generator(sd, cfg, latentAvg, source);
+        return new Generator(sd, cfg, latentAvg, source, options);
+    }
+
+    /** {@link #load(Path, Options)} with {@link Options#DEFAULT}. */
+    public static Generator load(Path file) throws IOException {
+        return load(file, Options.DEFAULT);
     }
 
     /**
      * Loads a generator checkpoint: {@code {'g_ema', 'latent_avg'}} (converted FFHQ), rosinality's training
      * dict {@code {'g', 'd', 'g_ema', ...}} (g_ema is taken), or a bare generator state dict.
      */
-    public static Generator load(Path file) throws IOException {
+    public static Generator load(Path file, Options options) throws IOException {
         Engine.init();
         Checkpoint ckpt = CheckpointReader.read(file);
         Object root = ckpt.root();
@@ -113,23 +184,31 @@ public final class Generator implements AutoCloseable {
         Tensor avg = null;
         if (map.get("latent_avg") instanceof TensorRef ref) avg = Tensors.fromRawAsFloat(ref.read());
         StateDict sd = StateDict.of(file.getFileName().toString(), tensors);
-        return fromStateDict(sd, avg, file.getFileName().toString());
+        return fromStateDict(sd, avg, file.getFileName().toString(), options);
     }
 
     private static String describe(Object o) {
         return o == null ? "None" : o.getClass().getSimpleName();
     }
 
-    private List<StyleLayer> buildLayout() {
-        List<StyleLayer> l = new ArrayList<>();
-        l.add(new StyleLayer(0, "conv1", conv1.conv.inChannels, false, 0));
-        l.add(new StyleLayer(1, "to_rgb1", toRgb1.conv.inChannels, true, 1));
+    /**
+     * The layers in S order (StyleCLIP's): conv1, to_rgb1, then per resolution convs.2j, convs.2j+1, to_rgbs.j, as
+     * rosinality's forward runs them. conv1 reads W+ row 0 and noise 0, to_rgb1 row 1; convs.k reads row k + 1 and
+     * noise k + 1, to_rgbs.j row 2j + 3.
+     */
+    private List<Layer> buildLayers() {
+        List<Layer> l = new ArrayList<>();
+        l.add(new ConvLayer(new StyleLayer(0, "conv1", conv1.conv.inChannels, false, 0), conv1, 0));
+        l.add(new RgbLayer(new StyleLayer(1, "to_rgb1", toRgb1.conv.inChannels, true, 1), toRgb1));
         for (int j = 0; j < toRgbs.size(); j++) {
-            l.add(new StyleLayer(l.size(), "convs." + (2 * j), convs.get(2 * j).conv.inChannels, false, 2 * j + 1));
-            l.add(new StyleLayer(l.size(), "convs." + (2 * j + 1), convs.get(2 * j + 1).conv.inChannels, false, 2 * j + 2));
-            l.add(new StyleLayer(l.size(), "to_rgbs." + j, toRgbs.get(j).conv.inChannels, true, 2 * j + 3));
+            for (int k = 2 * j; k <= 2 * j + 1; k++) {
+                StyledConv c = convs.get(k);
+                l.add(new ConvLayer(new StyleLayer(l.size(), "convs." + k, c.conv.inChannels, false, k + 1), c, k + 1));
+            }
+            ToRGB rgb = toRgbs.get(j);
+            l.add(new RgbLayer(new StyleLayer(l.size(), "to_rgbs." + j, rgb.conv.inChannels, true, 2 * j + 3), rgb));
         }
-        return Collections.unmodifiableList(l);
+        return List.copyOf(l);
     }
 
     /** mean_latent: the mean of w over 4096 z drawn after torch.manual_seed(1001). */
@@ -145,27 +224,9 @@ public final class Generator implements AutoCloseable {
         }
     }
 
-    /** Which formulation the upsampling convs use (TRANSPOSED, the reference's, by default: faster on libtorch 2.10). */
-    public void setUpsampleConv(UpsampleConv impl) {
-        this.upsampleConv = impl;
-    }
-
-    public UpsampleConv upsampleConv() {
-        return upsampleConv;
-    }
-
-    /**
-     * Whether synthesis keeps its feature maps channels-last (NHWC) in memory (the default). The values are
-     * the same up to float rounding (a test holds the two to each other); oneDNN's convolutions, the
-     * transposed conv and the depthwise blur run several times faster on NHWC on this CPU
-     * ({@code styleclip bench synth} prints both).
-     */
-    public void setChannelsLast(boolean channelsLast) {
-        this.channelsLast = channelsLast;
-    }
-
-    public boolean channelsLast() {
-        return channelsLast;
+    /** How this generator computes, as it was made. */
+    public Options options() {
+        return options;
     }
 
     public GeneratorConfig config() {
@@ -220,15 +281,9 @@ public final class Generator implements AutoCloseable {
     /** W+ [B, n_latent, D] -> the S list, each entry [B, 1, C_i, 1, 1]. */
     public List<Tensor> styles(Tensor wplus) {
         Tensors.checkShape("W+ latent", wplus, -1, config.nLatent(), config.styleDim());
-        List<Tensor> s = new ArrayList<>(layout.size());
-        for (StyleLayer l : layout) s.add(module(l).style(wplus.select(1, l.wRow())));
+        List<Tensor> s = new ArrayList<>(layers.size());
+        for (Layer l : layers) s.add(l.modulated().style(wplus.select(1, l.entry().wRow())));
         return s;
-    }
-
-    private ModulatedConv2d module(StyleLayer l) {
-        if (l.name().equals("conv1")) return conv1.conv;
-        if (l.name().equals("to_rgb1")) return toRgb1.conv;
-        return l.toRgb() ? toRgbs.get(index(l)).conv : convs.get(index(l)).conv;
     }
 
     /** Image [B, 3, size, size] (nominally [-1, 1], not clamped) from W+ [B, n_latent, D]. */
@@ -252,8 +307,8 @@ public final class Generator implements AutoCloseable {
 
     /** The state before any S entry: the constant input repeated over the batch. */
     public SynthesisState start(long batch) {
-        Tensor x = constInput.repeat(batch, 1, 1, 1);
-        if (channelsLast) x = x.contiguous(torch.MemoryFormat.ChannelsLast);
+        Tensor x = constInput.repeat(batch, 1, 1, 1); // [B, C, 4, 4]
+        if (options.memoryFormat() == MemoryFormat.CHANNELS_LAST) x = x.contiguous(torch.MemoryFormat.ChannelsLast);
         return new SynthesisState(x, null, 0);
     }
 
@@ -263,24 +318,15 @@ public final class Generator implements AutoCloseable {
         Tensor skip = state.skip();
         long b = out.size(0);
         for (int i = state.nextEntry(); i < untilEntry; i++) {
-            StyleLayer l = layout.get(i);
+            Layer l = layers.get(i);
             Tensor si = s.get(i);
-            if (l.name().equals("conv1")) {
-                out = conv1.forward(out, si, noise(0, b, noise), upsampleConv);
-            } else if (l.name().equals("to_rgb1")) {
-                skip = toRgb1.forward(out, si, null);
-            } else if (l.toRgb()) {
-                skip = toRgbs.get(index(l)).forward(out, si, skip);
-            } else {
-                int k = index(l);
-                out = convs.get(k).forward(out, si, noise(k + 1, b, noise), upsampleConv);
+            if (l instanceof ConvLayer c) {
+                out = c.module().forward(out, si, noise(c.noise(), b, noise), options.upsampleConv());
+            } else if (l instanceof RgbLayer r) {
+                skip = r.module().forward(out, si, skip); // null before the first ToRGB, which has no skip input
             }
         }
         return new SynthesisState(out, skip, untilEntry);
-    }
-
-    private static int index(StyleLayer l) {
-        return Integer.parseInt(l.name().substring(l.name().indexOf('.') + 1));
     }
 
     private void checkStyles(List<Tensor> s) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -66,12 +67,21 @@ public final class StateDict {
      */
     public static StateDict random(String source, long seed) {
         torch.manual_seed(seed);
+        return generated(source, (key, shape) -> torch.randn(shape));
+    }
+
+    /**
+     * Weights made on demand for whatever the model asks for, in the order it takes them (a fresh initialisation):
+     * {@code make} gets each key and the shape the model needs; nothing is missing or unexpected.
+     */
+    public static StateDict generated(String source, BiFunction<String, long[], Tensor> make) {
         StateDict sd = new StateDict(source);
-        sd.randomMode = true;
+        sd.generator = make;
         return sd;
     }
 
-    private boolean randomMode;
+    /** Makes the tensor of each key taken, or null for a state dict of given tensors. */
+    private BiFunction<String, long[], Tensor> generator;
 
     /** Where the tensors come from, for messages. */
     public String source() {
@@ -94,10 +104,10 @@ public final class StateDict {
 
     /** The tensor under {@code key}, which must have {@code shape}; problems are recorded for {@link #finish}. */
     public Tensor take(String key, long... shape) {
-        if (randomMode) {
+        if (generator != null) {
             used.add(key);
             shapes.put(key, shape.clone());
-            return torch.randn(shape);
+            return generator.apply(key, shape.clone());
         }
         long[] actual = shapes.get(key);
         if (actual == null) {

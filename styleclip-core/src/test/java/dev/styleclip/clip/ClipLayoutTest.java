@@ -43,9 +43,12 @@ class ClipLayoutTest {
         JsonObject listing = Fixtures.json("clip/" + file);
         Map<String, long[]> shapes = shapes(listing);
         assertEquals(listing.get("n_tensors").getAsInt(), shapes.size());
+        java.util.List<String> stateDictOrder = new java.util.ArrayList<>(shapes.keySet());
         // The official TorchScript archives also hold these three 0-dim buffers; the loader must accept them.
         for (String k : ClipModel.JIT_ARCHIVE_BUFFERS) shapes.put(k, new long[0]);
         try (ClipModel m = ClipModel.fromStateDict(StateDict.ofShapes(file, shapes), file)) {
+            // the modules take their parameters in state_dict order (what a trainable model's masters follow)
+            assertEquals(stateDictOrder, new java.util.ArrayList<>(m.parameters().keySet()));
             ClipConfig c = m.config();
             JsonObject hp = listing.getAsJsonObject("hyper_parameters");
             assertEquals(hp.get("embed_dim").getAsInt(), c.embedDim());

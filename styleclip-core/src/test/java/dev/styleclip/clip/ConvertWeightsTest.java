@@ -29,14 +29,50 @@ class ConvertWeightsTest {
             tensors.put("class_embedding", Tensors.floats(values, 4));
             StateDict sd = StateDict.ofTensors("test", tensors);
             ConvertWeights w = new ConvertWeights(sd, owner);
-            float[] half = Tensors.toFloatArray(w.fp16RoundTrip("proj", 4));
-            float[] full = Tensors.toFloatArray(w.fp32("class_embedding", 4));
+            float[] half = Tensors.toFloatArray(w.fp16RoundTrip("proj", 4).value());
+            float[] full = Tensors.toFloatArray(w.fp32("class_embedding", 4).value());
             sd.finish("test");
             assertArrayEquals(new float[] {1f, 1f + 0x1p-10f, Float.POSITIVE_INFINITY, 0.0999755859375f}, half);
             assertArrayEquals(values, full);
             assertEquals(Set.of("proj"), w.roundedKeys());
             // the source tensor is not modified in place
             assertArrayEquals(values, Tensors.toFloatArray(tensors.get("proj")));
+        }
+    }
+
+    @Test
+    void trainableWeightsReadTheSameRoundingStraightThroughOntoFloat32Masters() throws CheckpointException {
+        Engine.init();
+        float[] values = {1f + 0x1p-11f, 1f + 3 * 0x1p-12f, 70000f, 0.1f};
+        try (PointerScope owner = new PointerScope()) {
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            tensors.put("proj", Tensors.floats(values, 4));
+            tensors.put("class_embedding", Tensors.floats(values, 4));
+            tensors.put("token_embedding.weight", Tensors.floats(values, 2, 2));
+            StateDict sd = StateDict.ofTensors("test", tensors);
+            TrainableWeights w = new TrainableWeights(sd, owner);
+            ClipParameter proj = w.fp16RoundTrip("proj", 4);
+            ClipParameter cls = w.fp32("class_embedding", 4);
+            ClipParameter tokens = w.tokenEmbedding("token_embedding.weight", 2, 2);
+            sd.finish("test");
+            // the forward pass sees the values a load gives; the masters keep float32 and require gradients
+            assertArrayEquals(new float[] {1f, 1f + 0x1p-10f, Float.POSITIVE_INFINITY, 0.0999755859375f},
+                    Tensors.toFloatArray(proj.value()));
+            assertArrayEquals(values, Tensors.toFloatArray(cls.value()));
+            assertArrayEquals(new float[] {Float.POSITIVE_INFINITY, 0.0999755859375f},
+                    Tensors.toFloatArray(tokens.rows(Tensors.longs(1)).view(-1)));
+            assertEquals(java.util.List.of("proj", "class_embedding", "token_embedding.weight"),
+                    new java.util.ArrayList<>(w.tensors().keySet()));
+            assertEquals(Set.of("proj", "token_embedding.weight"), w.roundedKeys());
+            for (Tensor m : w.tensors().values()) assertEquals(true, m.requires_grad());
+            assertArrayEquals(values, Tensors.toFloatArray(w.tensors().get("proj")));
+            // straight-through: the gradient reaches the master unchanged
+            float[] weights = {1f, 2f, 0f, 4f};
+            proj.value().mul(Tensors.floats(weights, 4)).sum().backward();
+            assertArrayEquals(weights, Tensors.toFloatArray(w.tensors().get("proj").grad()));
+            // the masters are copies: the source tensors are neither shared nor changed
+            w.tensors().get("class_embedding").detach().zero_();
+            assertArrayEquals(values, Tensors.toFloatArray(tensors.get("class_embedding")));
         }
     }
 }

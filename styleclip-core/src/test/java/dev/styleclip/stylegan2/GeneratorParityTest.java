@@ -136,32 +136,44 @@ class GeneratorParityTest {
         }
     }
 
-    @Test
-    void polyphaseUpsamplingEqualsTheReferenceTransposedConv() {
-        Tensor wp = tensor(f("wplus.npy"));
-        g.setUpsampleConv(UpsampleConv.TRANSPOSED);
-        Tensor reference = g.synthesize(wp, NoiseMode.CONST);
-        g.setUpsampleConv(UpsampleConv.POLYPHASE);
-        Tensor fast = g.synthesize(wp, NoiseMode.CONST);
-        assertClose("reference formulation vs golden", tensor(f("image_wplus.npy")), reference, 1e-4);
-        assertClose("polyphase vs transposed", reference, fast, 2e-5);
+    /** The fixture generator computing with {@code options}. */
+    private static Generator loadWith(Generator.Options options) throws IOException {
+        return Generator.load(Fixtures.path("stylegan2/tiny_g32.pt"), options);
     }
 
     @Test
-    void channelsLastEqualsThePlainLayoutWithGradients() {
+    void defaultOptionsAreTheReferenceConvOnChannelsLastMaps() {
+        assertEquals(new Generator.Options(UpsampleConv.TRANSPOSED, MemoryFormat.CHANNELS_LAST), g.options());
+        assertEquals(Generator.Options.DEFAULT, g.options());
+    }
+
+    @Test
+    void polyphaseUpsamplingEqualsTheReferenceTransposedConv() throws IOException {
+        Tensor wp = tensor(f("wplus.npy"));
+        Tensor reference = g.synthesize(wp, NoiseMode.CONST);
+        try (Generator polyphase = loadWith(Generator.Options.DEFAULT.withUpsampleConv(UpsampleConv.POLYPHASE))) {
+            assertEquals(UpsampleConv.POLYPHASE, polyphase.options().upsampleConv());
+            Tensor fast = polyphase.synthesize(wp, NoiseMode.CONST);
+            assertClose("reference formulation vs golden", tensor(f("image_wplus.npy")), reference, 1e-4);
+            assertClose("polyphase vs transposed", reference, fast, 2e-5);
+        }
+    }
+
+    @Test
+    void channelsLastEqualsThePlainLayoutWithGradients() throws IOException {
         Tensor wp = torch.cat(new TensorVector(tensor(f("wplus.npy")), tensor(f("wplus1.npy"))), 0);
         Tensor[] img = new Tensor[2];
         Tensor[] grad = new Tensor[2];
-        boolean[] modes = {false, true};
-        for (int i = 0; i < 2; i++) {
-            g.setChannelsLast(modes[i]);
-            Tensor w = wp.detach().clone();
-            w.set_requires_grad(true);
-            img[i] = g.synthesize(w, NoiseMode.CONST);
-            grad[i] = torch.grad(new TensorVector(img[i].square().sum()), new TensorVector(w)).get(0);
+        try (Generator nchw = loadWith(Generator.Options.DEFAULT.withMemoryFormat(MemoryFormat.NCHW))) {
+            Generator[] modes = {nchw, g};
+            for (int i = 0; i < 2; i++) {
+                Tensor w = wp.detach().clone();
+                w.set_requires_grad(true);
+                img[i] = modes[i].synthesize(w, NoiseMode.CONST);
+                grad[i] = torch.grad(new TensorVector(img[i].square().sum()), new TensorVector(w)).get(0);
+            }
         }
-        g.setChannelsLast(true);
-        assertTrue(img[1].is_contiguous(), "synthesis returns a contiguous NCHW image");
+        assertTrue(img[0].is_contiguous() && img[1].is_contiguous(), "synthesis returns a contiguous NCHW image");
         assertClose("channels-last vs plain image", img[0], img[1], 2e-5);
         double scale = grad[0].abs().max().item_double();
         assertClose("channels-last vs plain W+ gradient (relative to its largest entry " + scale + ")", grad[0].div(new org.bytedeco.pytorch.Scalar(scale)),

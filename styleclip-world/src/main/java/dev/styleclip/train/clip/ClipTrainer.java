@@ -57,11 +57,13 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * text tower, so neither side ever starts to separate them; the labels make the image features carry every labelled
  * attribute, and the contrastive loss then aligns the captions to them. The heads are not part of the written model.
  *
- * <p>The weights are float32 masters; the forward pass sees them through convert_weights' fp16 round trip (see
- * {@link TrainableClip}), so the saved file, loaded by {@link ClipModel#load} (which applies that round trip),
- * computes what the trainer computed (image features exactly; text features to ~1e-7, because the trainer skips
- * the positions after the last end token, which the causal mask makes irrelevant). The file stores those tensors, and the token embedding, as float16
- * (the layout of OpenAI's own checkpoints; about half the size) and the rest as float32.
+ * <p>The model trained is a {@link ClipModel#trainable} one: the inference model's own modules and forward pass over
+ * float32 masters, which it reads through convert_weights' fp16 round trip (straight-through), so the saved file,
+ * loaded by {@link ClipModel#load} (which applies that round trip), computes what the trainer computed (image
+ * features exactly; text features to ~1e-7, because the trainer skips the positions after the last end token,
+ * {@link ClipModel.TextPositions#THROUGH_LAST_END_TOKEN}, which the causal mask makes irrelevant). The file stores
+ * those tensors, and the token embedding, as float16 (the layout of OpenAI's own checkpoints; about half the size)
+ * and the rest as float32.
  *
  * <p>Files: the model ({@link #saveModel}, a torch.save zip of an OrderedDict) and a training state ({@link #saveState}:
  * float32 weights, AdamW moments and step counts, next step, options, configuration) from which {@link #resume}
@@ -87,6 +89,8 @@ public final class ClipTrainer implements AutoCloseable {
     static final double HEAD_SCALE = 10;
     /** The label heads learn at this multiple of the schedule's learning rate (they start at zero). */
     static final double HEAD_LR_FACTOR = 10;
+    /** The text positions the trained model computes (see the class comment). */
+    static final ClipModel.TextPositions TEXT_POSITIONS = ClipModel.TextPositions.THROUGH_LAST_END_TOKEN;
 
     /** Progress of {@link #train}. */
     public interface Listener {
@@ -105,7 +109,8 @@ public final class ClipTrainer implements AutoCloseable {
     public enum Outcome { FINISHED, STOPPED }
 
     private final ClipTrainOptions opts;
-    private final TrainableClip model;
+    /** A {@link ClipModel#trainable} model, owning its masters. */
+    private final ClipModel model;
     private final List<String> keys;
     private final List<Boolean> decay;
     private final Adam adam;
@@ -113,14 +118,14 @@ public final class ClipTrainer implements AutoCloseable {
     /** The label heads (weight [embed_dim, all classes], bias) of a run with a label weight, else null. */
     private final LabelHeads heads;
     private long nextStep;
-    /** Owns the weights, the moments and the mask until {@link #close()}. */
+    /** Owns the AdamW moments and the label heads until {@link #close()} (the model owns its weights). */
     private final PointerScope owned;
 
-    private ClipTrainer(ClipTrainOptions opts, TrainableClip model, PointerScope owned) {
+    private ClipTrainer(ClipTrainOptions opts, ClipModel model, PointerScope owned) {
         this.owned = owned;
         this.opts = opts;
         this.model = model;
-        this.keys = model.keys();
+        this.keys = List.copyOf(model.parameters().keySet());
         List<Tensor> ps = new ArrayList<>();
         this.decay = new ArrayList<>();
         for (String k : keys) {
@@ -129,7 +134,7 @@ public final class ClipTrainer implements AutoCloseable {
             decay.add(p.dim() >= 2 && !k.contains("embedding"));
         }
         this.adam = new Adam(ps, opts.lr(), opts.beta1(), opts.beta2(), opts.eps());
-        this.heads = opts.labelWeight() > 0 ? new LabelHeads(WorldData.categories(), model.cfg.embedDim(), opts) : null;
+        this.heads = opts.labelWeight() > 0 ? new LabelHeads(WorldData.categories(), model.config().embedDim(), opts) : null;
     }
 
     /**
@@ -214,7 +219,11 @@ public final class ClipTrainer implements AutoCloseable {
     public static ClipTrainer create(ClipConfig cfg, ClipTrainOptions opts) {
         Engine.init();
         check(cfg);
-        return owning(owned -> TrainableClip.init(cfg, opts.seed(), owned), opts, t -> { });
+        try {
+            return owning(() -> ClipModel.trainable(cfg, ClipInit.weights(cfg, opts.seed()), TEXT_POSITIONS), opts, t -> { });
+        } catch (CheckpointException e) {
+            throw new IllegalStateException("a fresh initialisation makes every key the model takes", e);
+        }
     }
 
     /**
@@ -228,34 +237,46 @@ public final class ClipTrainer implements AutoCloseable {
         Map<String, TensorRef> refs = Checkpoint.tensors(root);
         ClipConfig cfg = ClipConfig.infer(StateDict.of(clipFile.getFileName().toString(), refs), clipFile.toString());
         check(cfg);
-        return fromWeights(cfg, () -> read(root), opts, t -> { });
+        return fromWeights(cfg, clipFile.toString(), () -> read(root), opts, t -> { });
     }
 
-    /** A trainer over weights read by {@code weights} (in a scope of its own, freed after the copy). */
-    private static ClipTrainer fromWeights(ClipConfig cfg, java.util.function.Supplier<Map<String, Tensor>> weights, ClipTrainOptions opts,
-                                           java.util.function.Consumer<ClipTrainer> then) {
-        return owning(owned -> {
+    /**
+     * A trainer over weights read by {@code weights} (in a scope of its own, freed once the model has copied them:
+     * read strictly, every key of the model and no other).
+     */
+    private static ClipTrainer fromWeights(ClipConfig cfg, String source, java.util.function.Supplier<Map<String, Tensor>> weights,
+                                           ClipTrainOptions opts, java.util.function.Consumer<ClipTrainer> then) throws CheckpointException {
+        return owning(() -> {
             try (PointerScope tmp = new PointerScope()) {
-                return TrainableClip.of(cfg, weights.get(), owned);
+                return ClipModel.trainable(cfg, StateDict.ofTensors(source, weights.get()), TEXT_POSITIONS);
             }
         }, opts, then);
     }
 
+    /** Makes the model a trainer trains. */
+    private interface ModelSource {
+        ClipModel make() throws CheckpointException;
+    }
+
     /**
-     * A trainer whose model {@code model} makes into a new scope, then {@code then} (restoring a saved state, say);
-     * the scope stays open, owning the weights, until {@link #close()}, and is closed at once on failure.
+     * A trainer over the model {@code model} makes, then {@code then} (restoring a saved state, say); the trainer's
+     * scope stays open, owning the optimizer state, until {@link #close()}, and it and the model are closed at once on
+     * failure.
      */
-    private static ClipTrainer owning(java.util.function.Function<PointerScope, TrainableClip> model, ClipTrainOptions opts,
-                                      java.util.function.Consumer<ClipTrainer> then) {
+    private static ClipTrainer owning(ModelSource model, ClipTrainOptions opts, java.util.function.Consumer<ClipTrainer> then)
+            throws CheckpointException {
         PointerScope owned = new PointerScope();
+        ClipModel made = null;
         try {
-            ClipTrainer t = new ClipTrainer(opts, model.apply(owned), owned);
+            made = model.make();
+            ClipTrainer t = new ClipTrainer(opts, made, owned);
             then.accept(t);
-            owned.extend(); // keep the scope open: it owns the weights until close()
+            owned.extend(); // keep the scope open: it owns the optimizer state until close()
             owned.close();
             return t;
-        } catch (RuntimeException e) {
+        } catch (CheckpointException | RuntimeException e) {
             owned.close();
+            if (made != null) made.close();
             throw e;
         }
     }
@@ -295,7 +316,7 @@ public final class ClipTrainer implements AutoCloseable {
         ClipConfig cfg = new ClipConfig(i(c, "embed_dim"), i(c, "image_resolution"), i(c, "vision_layers"), i(c, "vision_width"),
                 i(c, "vision_patch_size"), i(c, "context_length"), i(c, "vocab_size"), i(c, "transformer_width"),
                 i(c, "transformer_heads"), i(c, "transformer_layers"));
-        return fromWeights(cfg, () -> read(root.get("params")), opts, t -> {
+        return fromWeights(cfg, stateFile + " (params)", () -> read(root.get("params")), opts, t -> {
             try (PointerScope tmp = new PointerScope()) {
                 t.restoreMoments(root);
             }
@@ -344,7 +365,7 @@ public final class ClipTrainer implements AutoCloseable {
     }
 
     public ClipConfig config() {
-        return model.cfg;
+        return model.config();
     }
 
     public ClipTrainOptions options() {
@@ -370,7 +391,7 @@ public final class ClipTrainer implements AutoCloseable {
 
     /** Image features [N, embed_dim] (not normalised) of [-1, 1] images, as the trained model computes them. */
     public Tensor encodeImages(Tensor images) {
-        return model.encodeImage(GeneratorToClip.apply(images, model.cfg.imageResolution()));
+        return model.encodeImage(GeneratorToClip.apply(images, model.config().imageResolution()));
     }
 
     /** Text features [N, embed_dim] (not normalised) of captions. */
@@ -396,7 +417,7 @@ public final class ClipTrainer implements AutoCloseable {
     private Tensor[] losses(ImageTextBatches.Batch batch) {
         Tensor img = ClipOps.l2Normalize(encodeImages(batch.images()));
         Tensor txt = ClipOps.l2Normalize(encodeTexts(batch.captions()));
-        Tensor logits = img.mul(model.logitScale().exp()).matmul(txt.t()); // [N, N]
+        Tensor logits = model.logits(img, txt); // [N, N]
         Tensor target = targets(batch.captions());
         Tensor i2t = torch.log_softmax(logits, 1).mul(target).sum().neg();
         Tensor t2i = torch.log_softmax(logits.t(), 1).mul(target).sum().neg();
@@ -430,7 +451,7 @@ public final class ClipTrainer implements AutoCloseable {
             Tensor l = ls[0];
             loss = l.item_double();
             if (ls[1] != null) labelLoss = ls[1].item_double();
-            scale = model.logitScale().item_double();
+            scale = logitScale().item_double();
             l.backward();
             try (NoGradGuard ng = new NoGradGuard()) {
                 if (opts.weightDecay() > 0) {
@@ -444,12 +465,17 @@ public final class ClipTrainer implements AutoCloseable {
                     heads.adam.setLr(lr * HEAD_LR_FACTOR);
                     heads.adam.step();
                 }
-                model.logitScale().clamp_(new org.bytedeco.pytorch.ScalarOptional(new Scalar(0.0)),
+                logitScale().clamp_(new org.bytedeco.pytorch.ScalarOptional(new Scalar(0.0)),
                         new org.bytedeco.pytorch.ScalarOptional(new Scalar(MAX_LOGIT_SCALE)));
             }
         }
         nextStep = s + 1;
         return new StepResult(s, loss, lr, scale, labelLoss);
+    }
+
+    /** logit_scale's master, the log of the logits' temperature. */
+    private Tensor logitScale() {
+        return model.parameters().get("logit_scale");
     }
 
     /** A {@link ClipModel} with a copy of the current weights, built as {@link ClipModel#load} builds one. */
@@ -471,7 +497,7 @@ public final class ClipTrainer implements AutoCloseable {
         try (PointerScope scope = new PointerScope()) {
             for (Map.Entry<String, Tensor> e : model.parameters().entrySet()) {
                 Tensor v = e.getValue();
-                sd.put(e.getKey(), model.halfKeys().contains(e.getKey()) ? toRawHalf(v) : Tensors.toRaw(v));
+                sd.put(e.getKey(), model.fp16RoundTripKeys().contains(e.getKey()) ? toRawHalf(v) : Tensors.toRaw(v));
             }
         }
         return sd;
@@ -489,7 +515,7 @@ public final class ClipTrainer implements AutoCloseable {
         s.put("version", 1);
         s.put("next_step", nextStep);
         s.put("options", opts.toMap());
-        ClipConfig c = model.cfg;
+        ClipConfig c = model.config();
         Map<String, Object> cm = new LinkedHashMap<>();
         cm.put("embed_dim", c.embedDim());
         cm.put("image_resolution", c.imageResolution());
@@ -592,5 +618,6 @@ public final class ClipTrainer implements AutoCloseable {
     @Override
     public void close() {
         owned.deallocate();
+        model.close();
     }
 }
