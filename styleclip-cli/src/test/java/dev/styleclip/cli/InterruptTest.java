@@ -5,18 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,54 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 class InterruptTest {
     static final String G = CliRun.fixture("stylegan2/tiny_g32.pt").toString();
     static final String CLIP = CliRun.fixture("clip/tiny_clip_jit.pt").toString();
-    private static final Pattern STEP = Pattern.compile("optimize (\\d+)/");
 
     @TempDir
     Path dir;
-
-    /** A child JVM running the command line; SIGINT and SIGTERM reset to their defaults (a parent may ignore them). */
-    private static final class Child {
-        final Process process;
-        final List<String> err = java.util.Collections.synchronizedList(new ArrayList<>());
-        volatile int lastStep = -1;
-
-        Child(Path cwd, String... args) throws IOException {
-            List<String> cmd = new ArrayList<>(List.of("perl", "-e", "$SIG{INT} = $SIG{TERM} = 'DEFAULT'; exec @ARGV or die $!",
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-            cmd.addAll(List.of(args));
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            process = pb.start();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-                    for (String line; (line = r.readLine()) != null; ) {
-                        err.add(line);
-                        Matcher m = STEP.matcher(line);
-                        if (m.find()) lastStep = Integer.parseInt(m.group(1));
-                    }
-                } catch (IOException ignored) {
-                    // the process ended
-                }
-            });
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        void signal(String name) throws Exception {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
-            assertEquals(0, kill.waitFor(), "kill -" + name);
-        }
-
-        void awaitThen(BooleanSupplier condition, long timeoutMs) throws InterruptedException {
-            long end = System.currentTimeMillis() + timeoutMs;
-            while (!condition.getAsBoolean() && process.isAlive() && System.currentTimeMillis() < end) Thread.sleep(20);
-        }
-
-        int exit() throws InterruptedException {
-            assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the process ends");
-            return process.exitValue();
-        }
-    }
 
     @Test
     void anOptimizationStopsCleanlyAtAnyPointAndLeavesNothingHalfWritten() throws Exception {
@@ -85,12 +32,12 @@ class InterruptTest {
         for (int i = 0; i < afterStep.length; i++) {
             String signal = i % 2 == 0 ? "INT" : "TERM";
             Path out = dir.resolve("opt" + i);
-            Child c = new Child(dir, "optimize", "--generator", G, "--clip", CLIP, "--id-lambda", "0", "--prompt", "a lion",
+            ChildRun c = new ChildRun(dir, "optimize", "--generator", G, "--clip", CLIP, "--id-lambda", "0", "--prompt", "a lion",
                     "--seed", "1", "--steps", "400", "--save-every", "10", "--out", out.toString());
             int at = afterStep[i];
             if (at == -2) Thread.sleep(150);
-            else if (at == -1) c.awaitThen(() -> !c.err.isEmpty() || c.lastStep >= 0, 60_000);
-            else c.awaitThen(() -> c.lastStep >= at, 60_000);
+            else if (at == -1) c.await(() -> !c.err.isEmpty() || c.lastStep() >= 0, 60_000);
+            else c.await(() -> c.lastStep() >= at, 60_000);
             c.signal(signal);
             int code = c.exit();
             assertEquals(signal.equals("INT") ? 130 : 143, code, "after step " + at + ": " + c.err);
@@ -108,20 +55,18 @@ class InterruptTest {
 
         Path resumed = dir.resolve("resumed");
         for (int i = 0; i < 10; i++) {
-            long t0 = System.nanoTime();
             String signal = i % 2 == 0 ? "TERM" : "INT";
             int chunks = i; // a signal after 0, 1, 2, ... finished chunks of this run
-            Child c = new Child(dir, args(prepare, "--out", resumed.toString()));
+            ChildRun c = new ChildRun(dir, args(prepare, "--out", resumed.toString()));
             long before = chunks(resumed);
-            c.awaitThen(() -> chunks(resumed) >= before + Math.min(chunks, 1) && (chunks == 0 || Files.exists(resumed.resolve("s_std.npy"))), 60_000);
+            c.await(() -> chunks(resumed) >= before + Math.min(chunks, 1) && (chunks == 0 || Files.exists(resumed.resolve("s_std.npy"))), 60_000);
             c.signal(signal);
             int code = c.exit();
             if (code == 0) break; // it finished before the signal landed
             assertEquals(signal.equals("INT") ? 130 : 143, code, String.join("\n", c.err));
             assertFalse(Files.exists(resumed.resolve("fs3.npy")), "fs3.npy is written only when every chunk is done");
-            System.out.printf("prepare round %d: %d chunks, %.1f s%n", i, chunks(resumed), (System.nanoTime() - t0) / 1e9);
         }
-        Child last = new Child(dir, args(prepare, "--out", resumed.toString()));
+        ChildRun last = new ChildRun(dir, args(prepare, "--out", resumed.toString()));
         assertEquals(0, last.exit(), String.join("\n", last.err));
         assertArrayEquals(Files.readAllBytes(reference.resolve("fs3.npy")), Files.readAllBytes(resumed.resolve("fs3.npy")),
                 "the resumed fs3 equals the uninterrupted one");

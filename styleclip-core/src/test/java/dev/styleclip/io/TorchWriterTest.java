@@ -379,7 +379,7 @@ class TorchWriterTest {
             stream.write(new byte[1000]);
             throw new IOException("disk full");
         }));
-        assertEquals("disk full", e.getMessage());
+        assertEquals(out.toAbsolutePath() + ": disk full", e.getMessage(), "the failure names the file it could not write");
         assertArrayEquals(before, Files.readAllBytes(out));
         assertNoTempFiles();
         CheckpointReader.read(out); // still a valid checkpoint
