@@ -224,6 +224,18 @@ public final class StyleClip implements AutoCloseable {
         }
     }
 
+    /** CLIP's cosine similarity between the image of each latent and {@code text} (one value per latent). */
+    public double[] similarity(Latent latent, String text) {
+        int[][] tokens = dev.styleclip.clip.tokenizer.ClipTokenizer.load().tokenize(List.of(text),
+                dev.styleclip.clip.tokenizer.TruncationPolicy.ERROR);
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            float[] c = Tensors.toFloatArray(clipLoss.cosine(synthesize(latent.tensor(), latent.space()), tokens));
+            double[] out = new double[c.length];
+            for (int i = 0; i < c.length; i++) out[i] = c[i];
+            return out;
+        }
+    }
+
     /** Latent optimization towards {@code prompt} with this generator's defaults. */
     public EditResult optimize(Latent start, String prompt) {
         return optimize(start, optimizationPreset().settings(prompt, seedOf(start)), null);

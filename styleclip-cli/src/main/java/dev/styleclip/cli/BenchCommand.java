@@ -11,12 +11,11 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Time the engine on random weights at published shapes; prints one line per measurement",
-                "(medians over repeats after a warm-up). Targets: synth (StyleGAN2 config-f at --size),",
-                "clip (ViT-B/32 image encoding), arcface (IR-SE50 ID loss), optimize (one optimization step at --size",
-                "with ViT-B/32 CLIP and IR-SE50), global-edit (one edit at --size, and",
-                "the fs3 preparation rate), mapper-apply (latent mapper and synthesis per image at 1024 and 256, or at",
-                "--size if given, and one mapper training step)."})
+        description = {"Time the engine on random weights at published shapes, one line per measurement.",
+                "Each line holds medians over --repeats after a warm-up. Targets: synth (StyleGAN2 config-f at --size), clip "
+                        + "(ViT-B/32 image encoding), arcface (IR-SE50 ID loss), optimize (one optimization step at --size with "
+                        + "ViT-B/32 CLIP and IR-SE50), global-edit (one edit at --size, and the fs3 preparation rate), mapper-apply "
+                        + "(latent mapper and synthesis per image at 1024 and 256, or at --size if given, and one mapper training step)."})
 public final class BenchCommand implements Callable<Integer> {
     @Parameters(paramLabel = "TARGET", description = "What to time: synth, clip, arcface, optimize, global-edit, mapper-apply.")
     String target;

@@ -15,8 +15,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "score", mixinStandardHelpOptions = true,
-        description = {"How well each image matches each text: cosine similarity of the CLIP embeddings and CLIP's logit",
-                "(exp(logit_scale) x cosine). One line per image and text."})
+        description = {"Score how well each image matches each text with CLIP.",
+                "Prints one line per image and text: the cosine similarity of the CLIP embeddings and CLIP's logit "
+                        + "(exp(logit_scale) x cosine)."})
 public final class ClipScoreCommand implements Callable<Integer> {
     @Option(names = "--clip", required = true, paramLabel = "C", description = "CLIP checkpoint.")
     Path clip;

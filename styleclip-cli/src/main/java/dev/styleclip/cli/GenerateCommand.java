@@ -1,5 +1,6 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.io.FileNames;
 import dev.styleclip.check.Checks;
 import dev.styleclip.check.SettingException;
 import dev.styleclip.io.OutputFiles;
@@ -121,18 +122,11 @@ public final class GenerateCommand implements Callable<Integer> {
         List<Path> written = new ArrayList<>();
         int n = (int) images.size(0);
         for (int i = 0; i < n; i++) {
-            Path p = n == 1 ? out : numbered(out, source.seeds != null ? source.seeds.get(i) : i);
+            Path p = n == 1 ? out : FileNames.numbered(out, source.seeds != null ? source.seeds.get(i) : i);
             Images.write(files.claim(p), Images.toImage(images, i), text);
             written.add(p);
         }
         return written;
-    }
-
-    static Path numbered(Path file, long i) {
-        String name = file.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        String numbered = dot < 0 ? name + "_" + i : name.substring(0, dot) + "_" + i + name.substring(dot);
-        return file.resolveSibling(numbered);
     }
 
     private Map<String, String> provenance(LatentSpace latentSpace) throws java.io.IOException {

@@ -1,5 +1,6 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.io.FileNames;
 import com.google.gson.GsonBuilder;
 import dev.styleclip.clip.ClipModel;
 import dev.styleclip.check.Checks;
@@ -33,9 +34,11 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "edit", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Edit with a global direction: S + alpha * delta_s, where delta_s comes from the prompt pair",
-                "(neutral -> target) and the channels whose relevance reaches beta. Several alphas make a strip",
-                "(original first). Chain edits with --save-codes and --codes."})
+        description = {"Edit images with a global direction in style space (StyleCLIP's third method).",
+                "The edit is S + alpha * delta_s, where delta_s comes from the prompt pair (neutral -> target) and the channels "
+                        + "whose relevance reaches beta. Several alphas make a strip (original first); several seeds write one "
+                        + "image each (OUT with _<seed> before the extension). Chain edits with --save-codes and --codes. Files "
+                        + "of the same names are replaced; a run that fails leaves none of its files."})
 public final class GlobalEditCommand implements Callable<Integer> {
     @Option(names = "--generator", required = true, paramLabel = "G", description = "StyleGAN2 generator checkpoint.")
     Path generator;
@@ -156,7 +159,7 @@ public final class GlobalEditCommand implements Callable<Integer> {
             List<BufferedImage> row = new ArrayList<>();
             if (edited.size() > 1) row.add(Images.toImage(original, i));
             for (Tensor img : images) row.add(Images.toImage(img, i));
-            Path p = n == 1 ? out : GenerateCommand.numbered(out, source.seeds != null ? source.seeds.get(i) : i);
+            Path p = n == 1 ? out : FileNames.numbered(out, source.seeds != null ? source.seeds.get(i) : i);
             Images.write(files.claim(p), Images.strip(row), text);
             o.println("wrote " + p);
         }

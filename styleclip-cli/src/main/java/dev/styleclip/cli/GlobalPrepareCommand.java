@@ -20,10 +20,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "prepare", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Compute S statistics and fs3, the CLIP relevance of every style channel (global_torch/SingleChannel.py),",
-                "into --out DIR. Long work: it shows progress and time left, and a rerun with the same options",
-                "resumes where an interrupted (Ctrl-C) or failed one stopped, recomputing nothing: DIR keeps every finished",
-                "chunk in DIR/work/ until fs3.npy is written."})
+        description = {"Prepare global directions: the S statistics and fs3, the CLIP relevance of every style channel.",
+                "Computes what global_torch/SingleChannel.py does, into --out DIR. Long work: it shows progress and the time "
+                        + "left, and a rerun with the same options resumes where an interrupted (Ctrl-C) or failed one stopped, "
+                        + "recomputing nothing: DIR keeps every finished chunk in DIR/work/ until fs3.npy is written."})
 public final class GlobalPrepareCommand implements Callable<Integer> {
     @Option(names = "--generator", required = true, paramLabel = "G", description = "StyleGAN2 generator checkpoint.")
     Path generator;

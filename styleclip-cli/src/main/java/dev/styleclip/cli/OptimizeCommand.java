@@ -1,5 +1,6 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.io.FileNames;
 import com.google.gson.Gson;
 import dev.styleclip.EditResult;
 import dev.styleclip.Latent;
@@ -122,7 +123,7 @@ public final class OptimizeCommand implements Callable<Integer>, HelpFooter {
                     Latent start = m == OptimizationMode.FREE && latent == null ? sc.mean()
                             : latent != null ? sc.readLatent(latent, space) : sc.seed(seed, psi);
                     if (start.count() != 1) throw usage("--latent holds " + start.count() + " latents; optimization takes one");
-                    Path dir = many ? out.resolve(slug(p) + (seed != null ? "_seed" + seed : "")) : out;
+                    Path dir = many ? out.resolve(FileNames.slug(p, 48) + (seed != null ? "_seed" + seed : "")) : out;
                     runOne(sc, start, settings.get(p + "\n" + seed), m, dir);
                 }
             }
@@ -197,11 +198,6 @@ public final class OptimizeCommand implements Callable<Integer>, HelpFooter {
     }
 
     private static final String LOSSES_HEADER = "step,lr,clip,l2,l1,id,total\n";
-
-    static String slug(String prompt) {
-        String s = prompt.toLowerCase().replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
-        return s.isEmpty() ? "prompt" : s.length() > 48 ? s.substring(0, 48) : s;
-    }
 
     private CommandLine.ParameterException usage(String message) {
         return new CommandLine.ParameterException(spec.commandLine(), message);

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -119,7 +118,7 @@ public final class BundledModels {
 
     /** Lower case, runs of anything but letters and digits as one underscore. */
     public static String slug(String prompt) {
-        return prompt.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");
+        return dev.styleclip.io.FileNames.slug(prompt);
     }
 
     /** file name -> SHA-256, from the set's SHA256SUMS (as {@code sha256sum} writes it). */

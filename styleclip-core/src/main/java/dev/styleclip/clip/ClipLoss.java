@@ -82,6 +82,26 @@ public final class ClipLoss {
         return k == 1 ? loss : loss.reshape(k, n, loss.size(1)).mean(0);
     }
 
+    /**
+     * CLIP's cosine similarity between generator images and texts, the images fit as the loss fits them: the figure a
+     * user reads ("did the edit move towards the prompt?"), without the loss's logit scale.
+     *
+     * @param image  generator images [N_image, 3, S, S]
+     * @param tokens token ids of the texts
+     * @return [N_image, N_text]
+     */
+    public Tensor cosine(Tensor image, int[][] tokens) {
+        try (org.bytedeco.pytorch.NoGradGuard ng = new org.bytedeco.pytorch.NoGradGuard()) {
+            Tensor i = unit(model.encodeImage(fit(image)));
+            Tensor t = unit(model.encodeText(tokens));
+            return i.matmul(t.t());
+        }
+    }
+
+    private static Tensor unit(Tensor x) {
+        return x.div(x.norm(new org.bytedeco.pytorch.ScalarOptional(new Scalar(2)), new long[] {1}, true));
+    }
+
     /** The generator image as this CLIP takes it: {@link GeneratorImageRecipe}, to the model's input side. */
     public Tensor fit(Tensor image) {
         int side = model.config().imageResolution();

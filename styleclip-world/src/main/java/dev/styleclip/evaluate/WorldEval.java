@@ -308,9 +308,9 @@ public final class WorldEval {
     /** CLIP's cosine of each image to the prompt: {before, after}, one value per seed. */
     private float[][] similarity(Tensor before, Tensor after, String prompt) {
         try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
-            Tensor text = normalize(clip.encodeText(tokenizer.tokenize(List.of(prompt), TruncationPolicy.TRUNCATE)));
-            Tensor b = normalize(clip.encodeImage(clipLoss.fit(before))).matmul(text.t()); // [N, 1]
-            Tensor a = normalize(clip.encodeImage(clipLoss.fit(after))).matmul(text.t());
+            int[][] text = tokenizer.tokenize(List.of(prompt), TruncationPolicy.TRUNCATE);
+            Tensor b = clipLoss.cosine(before, text); // [N, 1]
+            Tensor a = clipLoss.cosine(after, text);
             return new float[][] {Tensors.toFloatArray(b), Tensors.toFloatArray(a)};
         }
     }
