@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.styleclip.edit.mapper.MapperCheckpoint;
 import dev.styleclip.edit.mapper.MapperLevel;
 import dev.styleclip.io.Checkpoint;
 import dev.styleclip.io.CheckpointReader;
+import dev.styleclip.io.Hashes;
 import dev.styleclip.io.Npy;
 import dev.styleclip.io.RawTensor;
 import dev.styleclip.io.TensorFiles;
@@ -16,9 +20,14 @@ import dev.styleclip.io.TorchWriter;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import org.w3c.dom.Node;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 
 /** styleclip mapper apply / train on the tiny fixture mapper (64 px decoder, tiny CLIP). */
@@ -38,6 +47,25 @@ class MapperCommandTest {
         double m = 0;
         for (int i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]));
         return m;
+    }
+
+    /** The provenance a PNG carries: its tEXt chunk "styleclip", parsed. */
+    static JsonObject provenance(Path png) throws Exception {
+        try (ImageInputStream in = ImageIO.createImageInputStream(png.toFile())) {
+            ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();
+            reader.setInput(in);
+            Node root = reader.getImageMetadata(0).getAsTree("javax_imageio_png_1.0");
+            for (Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
+                if (!n.getNodeName().equals("tEXt")) continue;
+                for (Node e = n.getFirstChild(); e != null; e = e.getNextSibling()) {
+                    var attrs = e.getAttributes();
+                    if (attrs.getNamedItem("keyword").getNodeValue().equals("styleclip")) {
+                        return JsonParser.parseString(attrs.getNamedItem("value").getNodeValue()).getAsJsonObject();
+                    }
+                }
+            }
+        }
+        throw new AssertionError(png + " has no styleclip text");
     }
 
     @Test
@@ -93,6 +121,15 @@ class MapperCommandTest {
         assertEquals(0, r.code(), r.toString());
         for (long s = 3; s <= 5; s++) assertTrue(Files.exists(out.resolve("edited_seed" + s + ".png")), "seed " + s);
         assertArrayEquals(new long[] {3, 10, 512}, Npy.read(out.resolve("w_hat.npy")).shape());
+        JsonObject p = provenance(out.resolve("strip_seed4.png"));
+        assertEquals("styleclip mapper apply", p.get("tool").getAsString());
+        assertEquals(Hashes.sha256(mapperOnly), p.get("checkpoint_sha256").getAsString());
+        assertEquals(Hashes.sha256(g), p.get("generator_sha256").getAsString());
+        assertEquals(PROMPT, p.get("description").getAsString());
+        assertEquals(List.of("coarse", "medium", "fine"), strings(p.getAsJsonArray("levels")));
+        assertEquals(List.of("3", "4", "5"), strings(p.getAsJsonArray("seeds")));
+        assertEquals(0.7, p.get("truncation").getAsDouble());
+        assertEquals("const", p.get("noise").getAsString());
 
         CliRun noDecoder = CliRun.of("mapper", "apply", "--checkpoint", mapperOnly.toString(), "--seed", "1", "--out", out.toString());
         assertEquals(1, noDecoder.code(), noDecoder.toString());
@@ -101,6 +138,25 @@ class MapperCommandTest {
                 "--out", out.toString()).code());
         assertEquals(2, CliRun.of("mapper", "apply", "--checkpoint", CKPT, "--out", out.toString()).code(), "--latent or --seed");
         assertEquals(2, CliRun.of("mapper").code());
+    }
+
+    static List<String> strings(JsonArray a) {
+        List<String> out = new java.util.ArrayList<>();
+        a.forEach(e -> out.add(e.getAsString()));
+        return out;
+    }
+
+    @Test
+    void applyRefusesBadValuesBeforeReadingAnything() {
+        Path out = dir.resolve("out");
+        String missing = dir.resolve("missing.pt").toString(); // a bad value is reported before the checkpoint is opened
+        for (String[] bad : new String[][] {{"--batch-size", "0"}, {"--truncation", "0"}, {"--truncation", "nan"}, {"--levels", "coarse,middle"},
+                {"--space", "s"}}) {
+            CliRun r = CliRun.of("mapper", "apply", "--checkpoint", missing, "--seed", "1", bad[0], bad[1], "--out", out.toString());
+            assertEquals(2, r.code(), r.toString());
+            assertTrue(r.err().startsWith("error: " + bad[0] + " "), r.err());
+        }
+        assertFalse(Files.exists(out));
     }
 
     @Test
@@ -162,6 +218,9 @@ class MapperCommandTest {
         CliRun conflicting = CliRun.of("mapper", "train", "--resume", state.toString(), "--lr", "1");
         assertEquals(2, conflicting.code(), conflicting.toString());
         assertTrue(conflicting.err().contains("--lr cannot be combined with --resume"), conflicting.err());
+        CliRun noSteps = CliRun.of("mapper", "train", "--resume", state.toString(), "--max-steps", "0");
+        assertEquals(2, noSteps.code(), noSteps.toString());
+        assertTrue(noSteps.err().startsWith("error: --max-steps "), noSteps.err());
     }
 
     @Test
@@ -171,9 +230,35 @@ class MapperCommandTest {
         args.subList(args.indexOf("--ir-se50"), args.indexOf("--ir-se50") + 2).clear();
         CliRun noIrSe = CliRun.of(args.toArray(new String[0]));
         assertEquals(2, noIrSe.code(), noIrSe.toString());
-        assertTrue(noIrSe.err().contains("--ir-se50") && noIrSe.err().contains("--id-lambda 0"), noIrSe.err());
-        assertFalse(Files.exists(exp.resolve("checkpoints/iteration_0.pt")));
+        assertTrue(noIrSe.err().startsWith("error: --ir-se50 ") && noIrSe.err().contains("id-lambda 0"), noIrSe.err());
         assertEquals(2, CliRun.of("mapper", "train", "--clip", CLIP, "--exp-dir", exp.toString()).code(), "no --description");
-        assertEquals(2, CliRun.of(trainArgs(exp, "--optimizer", "sgd")).code());
+        for (String[] bad : new String[][] {{"--optimizer", "sgd"}, {"--lr", "nan"}, {"--lr", "0"}, {"--id-lambda", "-1"},
+                {"--clip-lambda", "inf"}, {"--batch-size", "0"}, {"--test-batch-size", "0"}, {"--max-steps", "0"}, {"--truncation", "1.5"},
+                {"--train-dataset-size", "0"}, {"--test-dataset-size", "-1"}, {"--levels", "coarse,middle"}}) {
+            CliRun r = CliRun.of(trainArgs(exp, bad));
+            assertEquals(2, r.code(), r.toString());
+            assertTrue(r.err().startsWith("error: " + bad[0] + " "), r.err());
+        }
+        assertFalse(Files.exists(exp), "refused before anything is loaded or written");
+        CliRun resumeAndChange = CliRun.of("mapper", "train", "--resume", dir.resolve("missing.pt").toString(), "--lr", "1");
+        assertEquals(2, resumeAndChange.code(), "checked before the state is read: " + resumeAndChange);
+    }
+
+    @Test
+    void helpParagraphsAreWholeAndTrainSaysWhatAStopKeeps() {
+        CommandLine mapper = new CommandLine(new Main()).getSubcommands().get("mapper");
+        List<CommandLine> commands = new java.util.ArrayList<>(List.of(mapper));
+        commands.addAll(mapper.getSubcommands().values());
+        for (CommandLine c : commands) {
+            String[] paragraphs = c.getCommandSpec().usageMessage().description();
+            String name = c.getCommandSpec().qualifiedName();
+            assertFalse(paragraphs[0].contains(". "), name + ": the summary is one sentence: " + paragraphs[0]);
+            for (String p : paragraphs) assertTrue(p.endsWith(".") && !p.contains("\n"), name + ": a whole paragraph: " + p);
+        }
+        String train = String.join(" ", mapper.getSubcommands().get("train").getCommandSpec().usageMessage().description());
+        assertTrue(train.contains("SIGTERM stops the run after the current step, saves its state to EXP/checkpoints/train_state.pt"), train);
+        CliRun help = CliRun.of("mapper", "--help");
+        assertEquals(0, help.code(), help.toString());
+        assertTrue(help.out().contains("train  Train a latent mapper for one prompt"), help.out());
     }
 }

@@ -1,5 +1,7 @@
 package dev.styleclip.edit.mapper;
 
+import dev.styleclip.check.SettingException;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
@@ -37,11 +39,31 @@ public enum MapperLevel {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** A level by its label (any case, surrounding blanks ignored); an unknown name is an IllegalArgumentException. */
     public static MapperLevel parse(String s) {
         for (MapperLevel l : values()) if (l.label().equals(s.trim().toLowerCase(Locale.ROOT))) return l;
         throw new IllegalArgumentException("unknown mapper level '" + s + "' (expected coarse, medium or fine)");
     }
 
+    /**
+     * The levels named in a {@code levels} setting (as {@code --levels coarse,medium} gives them), in level order.
+     *
+     * @throws SettingException naming {@code levels} when a name is unknown or none is given
+     */
+    public static Set<MapperLevel> parseLevels(Collection<String> names) {
+        Set<MapperLevel> out = EnumSet.noneOf(MapperLevel.class);
+        for (String n : names) {
+            try {
+                out.add(parse(n));
+            } catch (IllegalArgumentException e) {
+                throw new SettingException("levels", "must name coarse, medium or fine, not '" + n + "'");
+            }
+        }
+        if (out.isEmpty()) throw new SettingException("levels", "needs at least one of coarse, medium, fine");
+        return out;
+    }
+
+    /** Every level: coarse, medium and fine. */
     public static Set<MapperLevel> all() {
         return EnumSet.allOf(MapperLevel.class);
     }

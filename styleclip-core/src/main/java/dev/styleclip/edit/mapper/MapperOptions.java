@@ -1,6 +1,9 @@
 package dev.styleclip.edit.mapper;
 
+import dev.styleclip.check.Checks;
+import dev.styleclip.check.SettingException;
 import dev.styleclip.optim.OptimizerName;
+import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,6 +14,10 @@ import java.util.Set;
  * ({@code TrainOptions}) names and defaults them; {@link #toOpts()} is the {@code vars(opts)} dict that coach.py
  * saves in every checkpoint. The last three components are this port's additions (the reference hard-codes the
  * CLIP model and draws from the unseeded global RNG).
+ *
+ * <p>A new run's options come from a {@link #builder()}, which checks every value before anything is loaded and names a
+ * bad one as the command line does ({@code lr}, {@code batch-size}); a run continued from its {@link TrainState} keeps
+ * the saved options but may take {@link #withMaxSteps} and {@link #withExpDir}.
  *
  * @param expDir             exp_dir: output folder (logs/, checkpoints/)
  * @param levels             active LevelsMapper levels (the reference's no_coarse_mapper / no_medium_mapper /
@@ -166,11 +173,279 @@ public record MapperOptions(
         return fromOpts(o);
     }
 
+    /**
+     * A copy for continuing the run with another number of updates.
+     *
+     * @throws SettingException naming {@code max-steps} unless {@code maxSteps >= 1}
+     */
+    public MapperOptions withMaxSteps(int maxSteps) {
+        return with("max_steps", Checks.atLeast("max-steps", maxSteps, 1));
+    }
+
+    /** A copy for continuing the run into another folder (saved absolute, as the builder saves it). */
+    public MapperOptions withExpDir(Path dir) {
+        return with("exp_dir", Builder.absolute(Checks.given("exp-dir", dir)));
+    }
+
+    /** A builder of a new run's options, starting from TrainOptions' defaults (see {@link Builder}). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
     /** A copy with other active levels. */
     public MapperOptions withLevels(Set<MapperLevel> newLevels) {
         return with(Map.of("no_coarse_mapper", !newLevels.contains(MapperLevel.COARSE),
                 "no_medium_mapper", !newLevels.contains(MapperLevel.MEDIUM),
                 "no_fine_mapper", !newLevels.contains(MapperLevel.FINE)));
+    }
+
+    /**
+     * The options of a new run, set one by one and checked together by {@link #build()}. Unset values are
+     * TrainOptions' defaults, except that the latents are sampled (no latents_train_path / latents_test_path) and
+     * the decoder comes from the start checkpoint unless stylegan_weights is set. Paths are saved absolute (the
+     * reference keeps what was typed), so that a run continues from any folder. Each setter's name is the
+     * command-line option's, and {@link #build()} names a bad value by it.
+     */
+    public static final class Builder {
+        private static final MapperOptions DEFAULTS = defaults("");
+        private String description;
+        private Path clipWeights;
+        private Path styleganWeights;
+        private Path checkpoint;
+        private Path expDir;
+        private Path latentsTrain;
+        private Path latentsTest;
+        private int trainDatasetSize = DEFAULTS.trainDatasetSize;
+        private int testDatasetSize = DEFAULTS.testDatasetSize;
+        private double truncation = DEFAULTS.latentsTruncation;
+        private Set<MapperLevel> levels = MapperLevel.all();
+        private OptimizerName optimizer = DEFAULTS.optimizer;
+        private double learningRate = DEFAULTS.learningRate;
+        private int batchSize = DEFAULTS.batchSize;
+        private int testBatchSize = DEFAULTS.testBatchSize;
+        private double clipLambda = DEFAULTS.clipLambda;
+        private double latentL2Lambda = DEFAULTS.latentL2Lambda;
+        private double idLambda = DEFAULTS.idLambda;
+        private Path irSe50;
+        private int maxSteps = DEFAULTS.maxSteps;
+        private int imageInterval = DEFAULTS.imageInterval;
+        private int boardInterval = DEFAULTS.boardInterval;
+        private int valInterval = DEFAULTS.valInterval;
+        private int saveInterval = DEFAULTS.saveInterval;
+        private long seed = DEFAULTS.seed;
+
+        private Builder() {
+        }
+
+        /** description: the driving text prompt (required). */
+        public Builder description(String text) {
+            this.description = text;
+            return this;
+        }
+
+        /** clip_weights: the CLIP checkpoint (required). */
+        public Builder clip(Path file) {
+            this.clipWeights = file;
+            return this;
+        }
+
+        /** stylegan_weights: the generator checkpoint of the decoder; required unless {@link #checkpoint} is set. */
+        public Builder generator(Path file) {
+            this.styleganWeights = file;
+            return this;
+        }
+
+        /** checkpoint_path: a mapper checkpoint to start from, whose decoder is used unless {@link #generator} is set. */
+        public Builder checkpoint(Path file) {
+            this.checkpoint = file;
+            return this;
+        }
+
+        /** exp_dir: the output folder (required). */
+        public Builder expDir(Path dir) {
+            this.expDir = dir;
+            return this;
+        }
+
+        /** latents_train_path: W+ latents to train on; null (the default) samples train-dataset-size of them. */
+        public Builder latentsTrain(Path file) {
+            this.latentsTrain = file;
+            return this;
+        }
+
+        /** latents_test_path: W+ latents to validate on; null (the default) samples test-dataset-size of them. */
+        public Builder latentsTest(Path file) {
+            this.latentsTest = file;
+            return this;
+        }
+
+        /** train_dataset_size: latents to sample without a training file, at least 1. */
+        public Builder trainDatasetSize(int n) {
+            this.trainDatasetSize = n;
+            return this;
+        }
+
+        /** test_dataset_size: latents to sample without a test file; 0 means no validation. */
+        public Builder testDatasetSize(int n) {
+            this.testDatasetSize = n;
+            return this;
+        }
+
+        /** latents_truncation: truncation of sampled latents, in (0, 1]. */
+        public Builder truncation(double psi) {
+            this.truncation = psi;
+            return this;
+        }
+
+        /** The sub-mappers to train (at least one). */
+        public Builder levels(Set<MapperLevel> active) {
+            this.levels = active;
+            return this;
+        }
+
+        /** optim_name: Ranger or Adam. */
+        public Builder optimizer(OptimizerName name) {
+            this.optimizer = name;
+            return this;
+        }
+
+        /**
+         * optim_name by name, "ranger" or "adam" (strictly, unlike coach.py, which takes every other name for Ranger).
+         *
+         * @throws SettingException naming {@code optimizer} for another name
+         */
+        public Builder optimizer(String name) {
+            try {
+                return optimizer(OptimizerName.parse(name));
+            } catch (IllegalArgumentException e) {
+                throw new SettingException("optimizer", "must be ranger or adam, not '" + name + "'");
+            }
+        }
+
+        /** learning_rate, a finite number above 0. */
+        public Builder lr(double rate) {
+            this.learningRate = rate;
+            return this;
+        }
+
+        /** batch_size, at least 1. */
+        public Builder batchSize(int n) {
+            this.batchSize = n;
+            return this;
+        }
+
+        /** test_batch_size, at least 1. */
+        public Builder testBatchSize(int n) {
+            this.testBatchSize = n;
+            return this;
+        }
+
+        /** clip_lambda, finite and 0 or more. */
+        public Builder clipLambda(double weight) {
+            this.clipLambda = weight;
+            return this;
+        }
+
+        /** latent_l2_lambda, finite and 0 or more. */
+        public Builder latentL2Lambda(double weight) {
+            this.latentL2Lambda = weight;
+            return this;
+        }
+
+        /** id_lambda, finite and 0 or more; above 0 it needs {@link #irSe50}. */
+        public Builder idLambda(double weight) {
+            this.idLambda = weight;
+            return this;
+        }
+
+        /** ir_se50_weights: the ArcFace IR-SE50 weights of the identity loss; unset, the reference's default path is saved. */
+        public Builder irSe50(Path file) {
+            this.irSe50 = file;
+            return this;
+        }
+
+        /** max_steps: number of updates, at least 1. */
+        public Builder maxSteps(int n) {
+            this.maxSteps = n;
+            return this;
+        }
+
+        /** image_interval, at least 1. */
+        public Builder imageInterval(int n) {
+            this.imageInterval = n;
+            return this;
+        }
+
+        /** board_interval, at least 1. */
+        public Builder boardInterval(int n) {
+            this.boardInterval = n;
+            return this;
+        }
+
+        /** val_interval, at least 1. */
+        public Builder valInterval(int n) {
+            this.valInterval = n;
+            return this;
+        }
+
+        /** save_interval, at least 1. */
+        public Builder saveInterval(int n) {
+            this.saveInterval = n;
+            return this;
+        }
+
+        /** seed of the mapper's initialisation, the sampled latents and the data order. */
+        public Builder seed(long value) {
+            this.seed = value;
+            return this;
+        }
+
+        /**
+         * The options, stylegan_size left at its default (the run sets it from the decoder).
+         *
+         * @throws SettingException naming the first setting that is missing or out of range
+         */
+        public MapperOptions build() {
+            if (description == null) throw new SettingException("description", "is required for a new run");
+            if (clipWeights == null) throw new SettingException("clip", "is required for a new run");
+            if (expDir == null) throw new SettingException("exp-dir", "is required for a new run");
+            if (styleganWeights == null && checkpoint == null) {
+                throw new SettingException("generator", "is required for a new run that does not start from a mapper checkpoint"
+                        + " with its decoder (checkpoint)");
+            }
+            Checks.atLeast("train-dataset-size", trainDatasetSize, 1);
+            Checks.atLeast("test-dataset-size", testDatasetSize, 0);
+            Checks.openClosed("truncation", truncation, 0, 1);
+            if (Checks.given("levels", levels).isEmpty()) throw new SettingException("levels", "needs at least one of coarse, medium, fine");
+            Checks.given("optimizer", optimizer);
+            Checks.positive("lr", learningRate);
+            Checks.atLeast("batch-size", batchSize, 1);
+            Checks.atLeast("test-batch-size", testBatchSize, 1);
+            Checks.nonNegative("clip-lambda", clipLambda);
+            Checks.nonNegative("latent-l2-lambda", latentL2Lambda);
+            Checks.nonNegative("id-lambda", idLambda);
+            if (clipLambda == 0 && latentL2Lambda == 0 && idLambda == 0) {
+                throw new SettingException("clip-lambda", "is 0, as are latent-l2-lambda and id-lambda: nothing to train");
+            }
+            if (idLambda > 0 && irSe50 == null) {
+                throw new SettingException("ir-se50", "is required while id-lambda is above 0 (ArcFace IR-SE50 weights,"
+                        + " model_ir_se50.pth); id-lambda 0 trains without the identity loss");
+            }
+            Checks.atLeast("max-steps", maxSteps, 1);
+            Checks.atLeast("image-interval", imageInterval, 1);
+            Checks.atLeast("board-interval", boardInterval, 1);
+            Checks.atLeast("val-interval", valInterval, 1);
+            Checks.atLeast("save-interval", saveInterval, 1);
+            return new MapperOptions(absolute(expDir), levels, absolute(latentsTrain), absolute(latentsTest), trainDatasetSize,
+                    testDatasetSize, batchSize, testBatchSize, learningRate, optimizer, idLambda, clipLambda, latentL2Lambda,
+                    absolute(styleganWeights), DEFAULTS.styleganSize, irSe50 == null ? DEFAULTS.irSe50Weights : absolute(irSe50),
+                    absolute(checkpoint), maxSteps, imageInterval, boardInterval, valInterval, saveInterval, description,
+                    absolute(clipWeights), seed, truncation);
+        }
+
+        static String absolute(Path p) {
+            return p == null ? null : p.toAbsolutePath().normalize().toString();
+        }
     }
 
     private static String str(Map<String, Object> o, String k) {
