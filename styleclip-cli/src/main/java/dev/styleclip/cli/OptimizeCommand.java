@@ -37,8 +37,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "optimize", mixinStandardHelpOptions = true, sortOptions = false,
         synopsisHeading = "%nUsage: ", customSynopsis = "styleclip optimize --generator G --clip C (--arcface A | --id-lambda 0) "
                 + "--prompt T... (--latent F | --seed N... | --mode free) [OPTIONS] --out DIR",
-        description = {"Latent optimization (StyleCLIP's first method): move an image's latent so that it matches the prompt, with "
-                + "StyleCLIP's defaults (300 steps in W+, l2 0.008, identity loss 0.005: give --arcface, or --id-lambda 0).",
+        description = {"Latent optimization (StyleCLIP's first method): move an image's latent so that it matches the prompt.",
+                "The defaults are StyleCLIP's: 300 steps in W+, l2 0.008 and an identity loss of weight 0.005, which needs the "
+                        + "IR-SE50 weights (--arcface model_ir_se50.pth); --id-lambda 0 runs without it.",
                 "Writes into --out DIR (created if needed; files of the same names are replaced): final.png, before_after.png, "
                         + "step_NNNN.png every --save-every steps, latent.npy (reusable as --latent), losses.csv and provenance.json. "
                         + "Several prompts or seeds make one subfolder each; a run that fails or is stopped (Ctrl-C) leaves nothing "
