@@ -1,13 +1,13 @@
 package dev.styleclip.cli;
 
-import dev.styleclip.stop.Stop;
-import dev.styleclip.train.WorldData;
-import dev.styleclip.train.classifier.AttributeClassifier;
+import dev.styleclip.train.WorldTraining;
 import dev.styleclip.train.classifier.ClassifierTrainer;
 import dev.styleclip.train.clip.ClipTrainOptions;
 import dev.styleclip.train.clip.ClipTrainer;
+import dev.styleclip.world.AttributeCategory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,11 +16,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+/** {@code styleclip world train}: options into the trainers' options and {@link WorldTraining.Data}; progress on stderr. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train one model of the bundled set on the world, reproducibly from --seed.",
-                "classifier: the attribute classifier that judges edits (written to DIR/classifier.pt);",
-                "clip: the small CLIP, contrastive on portraits and their captions (DIR/clip.pt, resumable: "
-                        + "rerun the same command to continue from DIR/clip_train_state.pt).",
+                "classifier: the attribute classifier that judges edits, written to DIR/classifier.pt.",
+                "clip: the small CLIP, contrastive on portraits and their captions, written to DIR/clip.pt; resumable: "
+                        + "rerun the same command to continue from DIR/clip_train_state.pt.",
                 "The generator is trained with 'styleclip world train-generator' (render distillation, the bundled one) or 'styleclip world train-gan'."})
 public final class WorldTrainCommand implements Callable<Integer> {
     enum Model { classifier, clip }
@@ -63,7 +64,7 @@ public final class WorldTrainCommand implements Callable<Integer> {
 
     @Option(names = "--label-categories", split = ",", paramLabel = "NAME",
             description = "clip: the categories the label loss reads (default: all of them), e.g. expression,makeup,facial_hair.")
-    java.util.List<String> labelCategories;
+    List<String> labelCategories;
 
     @Option(names = "--init", paramLabel = "CLIP",
             description = "clip: start a new run from the weights of this CLIP file (as this command writes them): a fine-tune,"
@@ -89,57 +90,39 @@ public final class WorldTrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (steps < 1) throw usage("--steps must be at least 1");
         if (batch < 2) throw usage("--batch must be at least 2");
-        if (size < 8 || size > 1024) throw usage("--size must be in 8..1024");
         if (lr != null && lr <= 0) throw usage("--lr must be positive");
-        if (blur < 0 || blur > 1) throw usage("--blur must be in [0, 1]");
-        if (pairs < 0 || pairs > 1) throw usage("--pairs must be in [0, 1]");
-        if (pairs > 0 && model != Model.clip) throw usage("--pairs applies to clip only");
         if (init != null && model != Model.clip) throw usage("--init applies to clip only");
         if (!(labels >= 0) || Double.isInfinite(labels)) throw usage("--labels must be a finite weight >= 0");
         if (labels > 0 && model != Model.clip) throw usage("--labels applies to clip only");
         if (labelCategories != null && labels == 0) throw usage("--label-categories needs --labels W > 0");
         if (labelCategories != null) {
             for (String n : labelCategories) {
-                if (dev.styleclip.world.AttributeCategory.ALL.stream().noneMatch(c -> c.name().equals(n))) {
+                if (AttributeCategory.ALL.stream().noneMatch(c -> c.name().equals(n))) {
                     throw usage("--label-categories: no category '" + n + "'; the categories are "
-                            + String.join(", ", dev.styleclip.world.AttributeCategory.ALL.stream().map(c -> c.name()).toList()));
+                            + String.join(", ", AttributeCategory.ALL.stream().map(AttributeCategory::name).toList()));
                 }
             }
         }
         if (init != null && !Files.isRegularFile(init)) throw usage("--init: no such file: " + init);
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new java.io.IOException(out + " exists and is not a folder");
-        Files.createDirectories(out);
-        var err = spec.commandLine().getErr();
+        WorldTraining.Data data = new WorldTraining.Data(size, blur, pairs);
         var o = spec.commandLine().getOut();
-        StepPrinter printer = new StepPrinter(err, model.name(), every);
+        StepPrinter printer = new StepPrinter(spec.commandLine().getErr(), model.name(), every);
         switch (model) {
             case classifier -> {
                 var opts = new ClassifierTrainer.Options(seed, steps, batch, lr != null ? lr : 1e-3);
-                Path file = out.resolve("classifier.pt");
-                try (AttributeClassifier c = ClassifierTrainer.train(WorldData.categories(), opts, WorldData.labeled(size, 0, blur),
-                        file, (step, total, loss) -> printer.step(step, total, String.format("loss %.4f", loss)))) {
-                    o.println("wrote " + file);
-                }
+                Path file = WorldTraining.trainClassifier(opts, data, out,
+                        (step, total, loss) -> printer.step(step, total, String.format("loss %.4f", loss)));
+                o.println("wrote " + file);
             }
             case clip -> {
-                ClipTrainOptions opts = ClipTrainOptions.defaults(steps).withSeed(seed).withBatchSize(batch).withSaveEvery(100)
+                ClipTrainOptions opts = ClipTrainOptions.defaults(steps).withSeed(seed).withBatchSize(batch).withSaveEvery(WorldTraining.CLIP_SAVE_EVERY)
                         .withLabelWeight(labels).withLabelCategories(labelCategories == null ? "" : String.join(",", labelCategories));
                 if (lr != null || warmup != null) {
                     opts = opts.withLr(lr != null ? lr : opts.lr(), warmup != null ? warmup : opts.warmupSteps());
                 }
-                ClipTrainer.Outcome outcome = ClipTrainer.train(ClipTrainer.smallConfig(), init, opts, WorldData.captionedPairs(size, 500_000_000L, blur, pairs), out,
-                        new ClipTrainer.Listener() {
-                            @Override
-                            public void onStep(ClipTrainer.StepResult r, long total) {
-                                printer.step(r.step(), total, String.format("loss %.4f lr %.2e scale %.1f", r.loss(), r.lr(),
-                                        Math.exp(r.logitScale())) + (Double.isNaN(r.labelLoss()) ? "" : String.format(" labels %.4f", r.labelLoss())));
-                            }
-
-                            @Override
-                            public boolean stopRequested() {
-                                return Stop.requested();
-                            }
-                        });
+                ClipTrainer.Outcome outcome = WorldTraining.trainClip(opts, init, data, out, (r, total) -> printer.step(r.step(), total,
+                        String.format("loss %.4f lr %.2e scale %.1f", r.loss(), r.lr(), Math.exp(r.logitScale()))
+                                + (Double.isNaN(r.labelLoss()) ? "" : String.format(" labels %.4f", r.labelLoss()))));
                 o.println(outcome + ": wrote " + out.resolve(ClipTrainer.MODEL_FILE));
             }
         }

@@ -1,12 +1,11 @@
 package dev.styleclip.cli;
 
-import dev.styleclip.stop.Stop;
-import dev.styleclip.train.gan.GanListener;
+import dev.styleclip.io.OutputFiles;
 import dev.styleclip.train.gan.GanOptions;
+import dev.styleclip.train.gan.GanRun;
 import dev.styleclip.train.gan.GanTrainer;
 import dev.styleclip.train.gan.ImageBatches;
 import dev.styleclip.train.gan.ImageFolderBatches;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,19 +18,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+/** {@code styleclip world train-gan}: options into {@link GanOptions} and {@link GanRun.Settings}; progress on stderr. */
 @Command(name = "train-gan", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a small StyleGAN2 (rosinality's train.py recipe: non-saturating logistic loss, lazy R1, style mixing,",
-                "Adam lr 0.002 betas (0, 0.99), g_ema) on real images.",
-                "Writes OUT/samples/NNNNNN.png (g_ema, 4x4 grid) and OUT/checkpoints/NNNNNN.pt (rosinality's {'g', 'd', 'g_ema'} plus",
-                "latent_avg: `styleclip generate --generator` takes it) every --every steps and at the end, and",
-                "OUT/checkpoints/train_state.pt, from which --resume continues exactly. Ctrl-C stops after the current step and saves."})
+        description = {"Train a small StyleGAN2 on a folder of images with rosinality's train.py recipe.",
+                "The recipe: non-saturating logistic loss, lazy R1, style mixing, Adam lr 0.002 betas (0, 0.99) and g_ema.",
+                "Writes OUT/samples/NNNNNN.png (g_ema, 4x4 grid) and OUT/checkpoints/NNNNNN.pt (rosinality's {'g', 'd', 'g_ema'} plus "
+                        + "latent_avg: `styleclip generate --generator` takes it) every --every steps and at the end, and "
+                        + "OUT/checkpoints/train_state.pt, from which --resume continues exactly. Ctrl-C stops after the current step and saves."})
 public final class WorldTrainGanCommand implements Callable<Integer> {
-    @Option(names = "--images", paramLabel = "DIR", description = "Folder of SIZExSIZE PNG/JPEG training images.")
+    @Option(names = "--images", paramLabel = "DIR", required = true, description = "Folder of SIZExSIZE PNG/JPEG training images.")
     Path images;
-
-    @Option(names = "--images-seed", paramLabel = "N",
-            description = "Render the training images from the procedural portrait world with this seed (needs the world renderer).")
-    Long imagesSeed;
 
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output folder.")
     Path out;
@@ -88,79 +84,61 @@ public final class WorldTrainGanCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The options a resumed run may take: the rest come from its saved state. */
+    private static final Set<String> WITH_RESUME = Set.of("--resume", "--steps", "--out", "--images", "--every", "--log-every", "--verbose");
+
     @Override
     public Integer call() throws Exception {
         if (every < 1 || logEvery < 1) throw usage("--every and --log-every must be >= 1");
-        Path statePath = out.resolve("checkpoints").resolve(GanTrainer.STATE_FILE);
-        GanOptions opts;
-        if (resume) {
-            Set<String> allowed = Set.of("--resume", "--steps", "--out", "--images", "--images-seed", "--every", "--log-every", "--verbose");
-            for (var m : spec.commandLine().getParseResult().matchedOptions()) {
-                if (!allowed.contains(m.longestName())) throw usage(m.longestName() + " cannot be combined with --resume: the run's options come from its saved state");
-            }
-            if (!Files.exists(statePath)) throw usage("--resume: no " + statePath);
-            opts = GanTrainer.savedOptions(statePath);
-        } else {
-            try {
-                opts = new GanOptions(size, styleDim, nMlp, GanOptions.parseChannels(channels), batch, lr, r1, 16, pathRegularize, 4, 2, mixing,
-                        emaKimg, seed);
-            } catch (IllegalArgumentException e) {
-                throw usage(e.getMessage());
-            }
-        }
-        ImageBatches source = images(opts);
+        GanRun.Settings settings = new GanRun.Settings(out, steps, every);
+        GanOptions opts = resume ? savedOptions() : newOptions();
+        OutputFiles.checkFolder(out);
+        ImageBatches source = ImageFolderBatches.read(images, opts.size(), opts.seed());
+        Progress progress = new Progress();
+        GanRun.Result r = resume ? GanRun.resume(source, settings, progress) : GanRun.start(opts, source, settings, progress);
         PrintWriter stdout = spec.commandLine().getOut();
-        PrintWriter stderr = spec.commandLine().getErr();
-        train(opts, source, resume ? statePath : null, steps, out, every, logEvery, stdout, stderr);
+        if (r.outcome() == GanTrainer.Outcome.STOPPED) {
+            stdout.println("stopped after step " + r.stepsDone() + "; continue with --resume --out " + out);
+        } else {
+            stdout.println("finished " + steps + " steps; checkpoints in " + out.resolve(GanRun.CHECKPOINTS));
+        }
+        stdout.flush();
         return 0;
     }
 
-    /** The image source: a folder for now. The world renderer plugs in here for --images-seed. */
-    private ImageBatches images(GanOptions opts) throws IOException {
-        if ((images == null) == (imagesSeed == null)) throw usage("give one of --images DIR or --images-seed N");
-        if (imagesSeed != null) {
-            throw usage("--images-seed needs the procedural portrait renderer, which this build does not have yet; use --images DIR");
-        }
-        return ImageFolderBatches.read(images, opts.size(), opts.seed());
-    }
-
-    /**
-     * The whole command for any image source (the hook for the world renderer): a new run from {@code opts}, or the run
-     * saved in {@code resumeState} (then {@code opts} is ignored); steps until {@code steps} are done; files under {@code out}.
-     */
-    public static GanTrainer.Outcome train(GanOptions opts, ImageBatches images, Path resumeState, long steps, Path out, int every,
-                                           int logEvery, PrintWriter stdout, PrintWriter stderr) throws IOException {
-        try (GanTrainer trainer = resumeState != null ? GanTrainer.resume(resumeState, images) : GanTrainer.create(opts, images)) {
-            GanOptions o = trainer.options();
-            stdout.printf("train-gan: %d px, style_dim %d, n_mlp %d, channels %s, batch %d, r1 %s, path_regularize %s, steps %d-%d%n", o.size(),
-                    o.styleDim(), o.nMlp(), GanOptions.formatChannels(o.channels()), o.batch(), o.r1(), o.pathRegularize(), trainer.nextStep(), steps);
-            stdout.flush();
-            GanTrainer.Outcome outcome = trainer.run(steps, out, every, new Progress(stderr, stdout, out, logEvery));
-            if (outcome == GanTrainer.Outcome.STOPPED) {
-                stdout.println("stopped after step " + trainer.nextStep() + "; continue with --resume --out " + out);
-            } else {
-                stdout.println("finished " + steps + " steps; checkpoints in " + out.resolve("checkpoints"));
+    private GanOptions savedOptions() throws java.io.IOException {
+        for (var m : spec.commandLine().getParseResult().matchedOptions()) {
+            if (!WITH_RESUME.contains(m.longestName())) {
+                throw usage(m.longestName() + " cannot be combined with --resume: the run's options come from its saved state");
             }
-            stdout.flush();
-            return outcome;
+        }
+        Path state = GanRun.stateFile(out);
+        if (!Files.exists(state)) throw usage("--resume: no " + state);
+        return GanTrainer.savedOptions(state);
+    }
+
+    private GanOptions newOptions() {
+        try {
+            return new GanOptions(size, styleDim, nMlp, GanOptions.parseChannels(channels), batch, lr, r1, 16, pathRegularize, 4, 2, mixing,
+                    emaKimg, seed);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
         }
     }
 
-    /** One progress line every N steps (and the last) on stderr, written checkpoints on stdout. */
-    private static final class Progress implements GanListener {
+    /** The run's options on stdout before its first step, a progress line every --log-every steps (and the last) on stderr, checkpoints on stdout. */
+    private final class Progress implements GanRun.Listener {
         private static final int WIDTH = 20;
-        private final PrintWriter err;
-        private final PrintWriter out;
-        private final Path dir;
-        private final int logEvery;
+        private final PrintWriter err = spec.commandLine().getErr();
+        private final PrintWriter stdout = spec.commandLine().getOut();
         private final long start = System.nanoTime();
         private long firstStep = -1;
 
-        Progress(PrintWriter err, PrintWriter out, Path dir, int logEvery) {
-            this.err = err;
-            this.out = out;
-            this.dir = dir;
-            this.logEvery = logEvery;
+        @Override
+        public void onStart(GanOptions o, long firstStep, long steps) {
+            stdout.printf("train-gan: %d px, style_dim %d, n_mlp %d, channels %s, batch %d, r1 %s, path_regularize %s, steps %d-%d%n", o.size(),
+                    o.styleDim(), o.nMlp(), GanOptions.formatChannels(o.channels()), o.batch(), o.r1(), o.pathRegularize(), firstStep, steps);
+            stdout.flush();
         }
 
         @Override
@@ -179,14 +157,9 @@ public final class WorldTrainGanCommand implements Callable<Integer> {
         @Override
         public void onFileWritten(long step, Path file) {
             if (file.toString().endsWith(".pt")) {
-                out.println("wrote " + dir.relativize(file));
-                out.flush();
+                stdout.println("wrote " + out.relativize(file));
+                stdout.flush();
             }
-        }
-
-        @Override
-        public boolean stopRequested() {
-            return Stop.requested();
         }
     }
 

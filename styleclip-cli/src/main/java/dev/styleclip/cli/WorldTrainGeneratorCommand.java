@@ -1,15 +1,18 @@
 package dev.styleclip.cli;
 
-import dev.styleclip.stop.Stop;
 import dev.styleclip.stylegan2.GeneratorConfig;
-import dev.styleclip.train.WorldData;
 import dev.styleclip.train.gan.GanOptions;
 import dev.styleclip.train.gan.RenderDistillation;
-import java.nio.file.Files;
+import dev.styleclip.train.gan.RenderDistillationRun;
+import dev.styleclip.train.gan.RenderDistillationRun.MappingFinish;
+import dev.styleclip.train.gan.RenderDistillationRun.Mode;
+import dev.styleclip.world.AttributeCategory;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
-import org.bytedeco.pytorch.Tensor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,9 +20,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+/** {@code styleclip world train-generator}: options into {@link RenderDistillationRun.Settings}; progress on stderr, the run's notes on stdout. */
 @Command(name = "train-generator", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train the bundled StyleGAN2 generator by distilling the world's renderer: for each latent z "
-                + "the target is the render of the portrait z stands for (WorldPrior), the loss L1. Reproducible from --seed.",
+        description = {"Train the bundled StyleGAN2 generator by distilling the world's renderer.",
+                "For each latent z the target is the render of the portrait z stands for (WorldPrior), the loss L1. Reproducible from --seed.",
                 "Writes DIR/generator.pt ({'g_ema', 'latent_avg'}, float16 weights) every --every steps and at the end "
                         + "(Ctrl-C also saves), and DIR/samples/NNNNNN.png (g_ema's images over their targets)."})
 public final class WorldTrainGeneratorCommand implements Callable<Integer> {
@@ -147,122 +151,60 @@ public final class WorldTrainGeneratorCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** Human portraits the detail mask averages over. */
-    static final int DETAIL_PORTRAITS = 64;
-
     @Override
     public Integer call() throws Exception {
-        if (steps < 0 || (steps == 0 && !(codesMode && init != null))) {
-            throw usage("--steps must be positive (0 only with --codes and --init: the mapping's final step alone)");
-        }
-        if (batch < 1 || lr <= 0 || every < 1 || polish < 0 || polishLr <= 0) throw usage("--batch, --lr, --every and --polish-lr must be positive");
-        if (warmup < 0) throw usage("--warmup must not be negative");
-        if (ema < 0 || ema >= 1) throw usage("--ema must be in [0, 1)");
-        if (oneHot != null && (!codesMode || init == null)) throw usage("--one-hot-codes needs --codes and --init");
-        if (oneHot != null && !(oneHot > 0)) throw usage("--one-hot-codes must be positive");
-        if (!(crossfade >= 0 && crossfade <= 1)) throw usage("--crossfade must be in [0, 1]");
-        if (crossfade > 0 && !codesMode) throw usage("--crossfade needs --codes");
-        if (crossfadeFactors < 1 || crossfadeFactors > 3) throw usage("--crossfade-factors must be 1 to 3");
-        if (!(crossfadeSharpness >= 0) || !(crossfadeOvershoot >= 0) || !(crossfadeRowJitter >= 0) || !(crossfadeNoise >= 0)) {
-            throw usage("--crossfade-sharpness, --crossfade-overshoot, --crossfade-row-jitter and --crossfade-noise must not be negative");
-        }
-        if (!(detailWeight >= 0)) throw usage("--detail-weight must not be negative");
-        if (!(modulationLrMul > 0)) throw usage("--modulation-lr-mul must be positive");
-        List<dev.styleclip.world.AttributeCategory> details = new java.util.ArrayList<>();
-        for (String c : detailCategories) {
-            dev.styleclip.world.AttributeCategory cat;
-            try {
-                cat = dev.styleclip.world.AttributeCategory.byName(c.trim());
-            } catch (IllegalArgumentException e) {
-                throw usage("--detail-categories: " + e.getMessage());
-            }
-            if (!WorldData.DETAIL_CATEGORIES.contains(cat)) {
-                throw usage("--detail-categories: no detail mask for " + c + "; known: "
-                        + WorldData.DETAIL_CATEGORIES.stream().map(dev.styleclip.world.AttributeCategory::name).toList());
-            }
-            details.add(cat);
-        }
-        var ch = GanOptions.parseChannels(channels);
-        int size = ch.keySet().stream().mapToInt(Integer::intValue).max().orElseThrow();
-        if (styleDim < dev.styleclip.world.WorldPrior.USED_DIMENSIONS) {
-            throw usage("--style-dim must be at least " + dev.styleclip.world.WorldPrior.USED_DIMENSIONS + " (the world's latent slots)");
-        }
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new java.io.IOException(out + " exists and is not a folder");
-        Files.createDirectories(out.resolve("samples"));
-        var err = spec.commandLine().getErr();
-        var o = spec.commandLine().getOut();
-        var opts = new RenderDistillation.Options(new GeneratorConfig(size, styleDim, nMlp, ch), batch, lr, ema, seed, warmup,
-                new RenderDistillation.Interpolation(crossfade, crossfadeFactors, crossfadeSharpness, crossfadeOvershoot, crossfadeRowJitter, crossfadeNoise),
-                modulationLrMul);
-        Path file = out.resolve("generator.pt");
-        StepPrinter printer = new StepPrinter(err, "generator", logEvery);
-        try (RenderDistillation t = new RenderDistillation(opts, WorldData.priorRenders(size), codesMode ? WorldData.priorFactors() : null)) {
-            if (init != null) {
-                t.initFrom(init);
-                o.println("started from " + init);
-            }
-            if (oneHot != null) {
-                double moved = t.relayout(dev.styleclip.train.gan.LatentCodes.oneHot(WorldData.priorFactors(), styleDim, oneHot), ramp);
-                o.printf("re-laid the codes one-hot at distance %s (images moved by at most %.4f)%n", oneHot, moved);
-            }
-            if (detailWeight > 0) {
-                float[] mask = WorldData.detailMask(details, DETAIL_PORTRAITS, size, seed);
-                float[] w = new float[mask.length];
-                double mean = 0;
-                for (int i = 0; i < w.length; i++) {
-                    w[i] = (float) (1 + detailWeight * mask[i]);
-                    mean += w[i] / w.length;
-                }
-                t.setPixelWeights(w);
-                o.printf("L1 weighted by 1 + %s * the detail mask of %s (mean weight %.3f)%n", detailWeight,
-                        details.stream().map(dev.styleclip.world.AttributeCategory::name).toList(), mean);
-            }
-            org.bytedeco.pytorch.global.torch.manual_seed(12345);
-            Tensor fixed = org.bytedeco.pytorch.global.torch.randn(8, styleDim);
-            double running = Double.NaN;
-            while (t.nextStep() < steps && !Stop.requested()) {
-                double loss = t.step();
-                running = Double.isNaN(running) ? loss : 0.95 * running + 0.05 * loss;
-                printer.step(t.nextStep() - 1, steps, codesMode && !t.codesFixed()
-                        ? String.format("L1 %.4f (avg %.4f) mapping mse %.4f", loss, running, t.lastMappingLoss())
-                        : String.format("L1 %.4f (avg %.4f)", loss, running));
-                if (t.nextStep() % every == 0 || t.nextStep() == steps) {
-                    save(t, file);
-                    t.writeSamples(fixed, out.resolve("samples").resolve(String.format("%06d.png", t.nextStep())));
-                    o.printf("step %d: wrote %s (g_ema L1 on the sample latents %.4f)%n", t.nextStep(), file, t.emaLoss(fixed));
-                    o.flush();
-                }
-            }
-            if (Stop.requested()) {
-                save(t, file);
-                o.println("stopped at step " + t.nextStep() + ": wrote " + file
-                        + (codesMode && !t.codesFixed() ? " and its codes; polish the mapping with --codes --steps 0 --init " + file
-                        : codesMode ? " and its codes (the mapping is compiled for them)" : ""));
-            } else if (codesMode && compileMapping) {
-                double mse = t.compileMapping(ramp);
-                save(t, file);
-                t.writeSamples(fixed, out.resolve("samples").resolve(String.format("%06d_compiled.png", t.nextStep())));
-                o.printf("mapping compiled (mse to the codes %.5f): wrote %s (g_ema L1 on the sample latents %.4f)%n", mse, file,
-                        t.emaLoss(fixed));
-            } else if (codesMode && polish > 0) {
-                StepPrinter pp = new StepPrinter(err, "mapping polish", Math.max(1, polish / 20));
-                double mse = t.polishMapping(polish, 1024, polishLr, (i, e) -> pp.step(i - 1, polish, String.format("mse %.5f", e)));
-                save(t, file);
-                t.writeSamples(fixed, out.resolve("samples").resolve(String.format("%06d_polished.png", t.nextStep())));
-                o.printf("mapping polished (%d steps, mse %.5f): wrote %s (g_ema L1 on the sample latents %.4f)%n", polish, mse, file,
-                        t.emaLoss(fixed));
-            }
-        }
+        var channelTable = GanOptions.parseChannels(channels);
+        int size = channelTable.keySet().stream().mapToInt(Integer::intValue).max().orElseThrow();
+        var interpolation = new RenderDistillation.Interpolation(crossfade, crossfadeFactors, crossfadeSharpness, crossfadeOvershoot,
+                crossfadeRowJitter, crossfadeNoise);
+        var options = new RenderDistillation.Options(new GeneratorConfig(size, styleDim, nMlp, channelTable), batch, lr, ema, seed, warmup,
+                interpolation, modulationLrMul);
+        var settings = new RenderDistillationRun.Settings(options, codesMode ? Mode.CODES : Mode.PLAIN, steps, init,
+                oneHot == null ? OptionalDouble.empty() : OptionalDouble.of(oneHot), ramp, compileMapping ? MappingFinish.COMPILE : MappingFinish.POLISH,
+                polish, polishLr, detailWeight, detailCategories(), every, out);
+        RenderDistillationRun.run(settings, new Report());
         return 0;
     }
 
-    /** The generator file, and in codes mode its codes beside it (where --init picks them up). */
-    private void save(RenderDistillation t, Path file) throws java.io.IOException {
-        t.saveGenerator(file, true);
-        if (codesMode) t.saveCodes(file.resolveSibling(RenderDistillation.CODES_FILE));
+    private List<AttributeCategory> detailCategories() {
+        List<AttributeCategory> out = new ArrayList<>();
+        for (String c : detailCategories) {
+            try {
+                out.add(AttributeCategory.byName(c.trim()));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--detail-categories: " + e.getMessage());
+            }
+        }
+        return out;
     }
 
-    private CommandLine.ParameterException usage(String msg) {
-        return new CommandLine.ParameterException(spec.commandLine(), msg);
+    /** Progress lines on stderr every --log-every steps (and the polish's every 5%); the run's notes on stdout. */
+    private final class Report implements RenderDistillationRun.Listener {
+        private final PrintWriter err = spec.commandLine().getErr();
+        private final StepPrinter printer = new StepPrinter(err, "generator", logEvery);
+        private StepPrinter polishPrinter;
+
+        @Override
+        public void onStep(long step, long steps, double l1, double averageL1, OptionalDouble mappingMse) {
+            printer.step(step, steps, mappingMse.isPresent()
+                    ? String.format("L1 %.4f (avg %.4f) mapping mse %.4f", l1, averageL1, mappingMse.getAsDouble())
+                    : String.format("L1 %.4f (avg %.4f)", l1, averageL1));
+        }
+
+        @Override
+        public void onPolishStart(int updates) {
+            polishPrinter = new StepPrinter(err, "mapping polish", Math.max(1, updates / 20));
+        }
+
+        @Override
+        public void onPolishStep(long done, int updates, double mse) {
+            polishPrinter.step(done - 1, updates, String.format("mse %.5f", mse));
+        }
+
+        @Override
+        public void onNote(String line) {
+            spec.commandLine().getOut().println(line);
+            spec.commandLine().getOut().flush();
+        }
     }
 }

@@ -127,16 +127,38 @@ class BundledCommandsTest {
         assertTrue(table.contains("| sunglasses | optimize | 2 |") && table.contains("| sunglasses | global | 2 |"), table);
         assertTrue(table.contains("- optimize: 1 prompt, 2 edits: success ") && table.contains("- global: 1 prompt, 2 edits: "), table);
         assertTrue(!table.contains("CLIP zero-shot accuracy") && table.contains("Preservation counts"), "--no-clip-checks: " + table);
-        assertTrue(Files.exists(out.resolve("sunglasses_optimize.png")));
-        List<String> seeds = Files.readAllLines(out.resolve("seeds.csv"));
-        assertEquals("prompt,method,seed,success,preservation,clip_before,clip_after", seeds.get(0));
-        assertEquals(5, seeds.size(), "a line per seed and method: " + seeds);
-        assertTrue(seeds.get(1).startsWith("\"sunglasses\",optimize,"), seeds.toString());
-        assertTrue(table.contains("Seeds latent optimization ran a second time") && table.contains("sunglasses ")
-                && table.contains(" of 2"), table);
+        assertTrue(r.out().contains(table) && r.out().strip().endsWith("wrote " + out.resolve("table.md")), "stdout shows table.md: " + r.out());
+        assertTrue(Files.exists(out.resolve("sunglasses_optimize.png")) && Files.exists(out.resolve("sunglasses_global.png")));
+
+        // table.csv: a line per method; seeds.csv: a line per seed and method, whose means are the table's figures
+        List<List<String>> rows = csv(out.resolve("table.csv"), "prompt,method,seeds,success,preservation,preservation_all,clip_before,clip_after");
+        List<List<String>> seeds = csv(out.resolve("seeds.csv"), "prompt,method,seed,success,preservation,clip_before,clip_after");
+        assertEquals(List.of("optimize", "global"), rows.stream().map(x -> x.get(1)).toList());
+        assertEquals(4, seeds.size(), "a line per seed and method: " + seeds);
+        for (List<String> row : rows) {
+            assertEquals("sunglasses", row.get(0));
+            assertEquals(2, Integer.parseInt(row.get(2)));
+            List<List<String>> own = seeds.stream().filter(x -> x.get(1).equals(row.get(1))).toList();
+            assertEquals(2, own.size());
+            double success = own.stream().mapToInt(x -> Integer.parseInt(x.get(3))).average().orElseThrow();
+            double preservation = own.stream().mapToDouble(x -> Double.parseDouble(x.get(4))).average().orElseThrow();
+            double clipBefore = own.stream().mapToDouble(x -> Double.parseDouble(x.get(5))).average().orElseThrow();
+            assertEquals(success, Double.parseDouble(row.get(3)), 1e-4, row.toString());
+            assertEquals(preservation, Double.parseDouble(row.get(4)), 2e-4, row.toString());
+            assertEquals(clipBefore, Double.parseDouble(row.get(6)), 2e-4, row.toString());
+            for (int c = 3; c <= 5; c++) assertTrue(Double.parseDouble(row.get(c)) >= 0 && Double.parseDouble(row.get(c)) <= 1, row.toString());
+        }
+        assertEquals(seeds.subList(0, 2).stream().map(x -> x.get(2)).toList(), seeds.subList(2, 4).stream().map(x -> x.get(2)).toList(),
+                "both methods edit the same seeds");
+        var retried = java.util.regex.Pattern.compile("Seeds latent optimization ran a second time, with L1 weight [0-9.E-]+ \\(.*\\): sunglasses (\\d+) of 2")
+                .matcher(table);
+        assertTrue(retried.find(), table);
+        assertTrue(Integer.parseInt(retried.group(1)) <= 2, table);
+
         assertEquals(2, CliRun.of("world", "eval", "--retry-below", "-1").code());
         assertEquals(2, CliRun.of("world", "eval", "--retry-l1", "-1").code());
         assertEquals(2, CliRun.of("world", "eval", "--prompts", "paint it black").code());
+        assertEquals(2, CliRun.of("world", "eval", "--methods", "paint").code());
         assertEquals(2, CliRun.of("world", "eval", "--space", "q").code());
         assertEquals(2, CliRun.of("world", "eval", "--space", "s", "--smooth", "4").code(), "smoothing in S, asked for");
         assertEquals(2, CliRun.of("world", "eval", "--smooth", "-1").code());
@@ -145,6 +167,22 @@ class BundledCommandsTest {
         assertEquals(2, CliRun.of("world", "eval", "--l1-pull-share", "-0.1").code());
         assertEquals(2, CliRun.of("world", "eval", "--first-seed", "-1").code());
         assertEquals(2, CliRun.of("world", "eval", "--space", "s", "--l1-pull-share", "0.5").code(), "the cap in S, asked for");
+        // the help lists the defaults of the optimization options: the bundled set's
+        CliRun help = CliRun.of("world", "eval", "--help");
+        assertEquals(0, help.code());
+        assertEquals(List.of(String.valueOf(OptimizationPreset.BUNDLED.steps())), help.out().lines().filter(l -> l.startsWith("  --steps "))
+                .map(l -> l.substring("  --steps ".length()).strip()).toList(), help.out());
+        CliRun notFolder = CliRun.of("world", "eval", "--methods", "mapper", "--mappers", out.resolve("table.md").toString());
+        assertEquals(2, notFolder.code());
+        assertTrue(notFolder.err().startsWith("error: --mappers ") && notFolder.err().contains("is not a folder"), notFolder.err());
+    }
+
+    /** The rows of a CSV file with header {@code header}, split at commas, quotes taken off (world eval's prompts have no commas). */
+    private static List<List<String>> csv(Path file, String header) throws java.io.IOException {
+        List<String> lines = Files.readAllLines(file);
+        assertEquals(header, lines.get(0), file.toString());
+        return lines.subList(1, lines.size()).stream()
+                .map(l -> java.util.Arrays.stream(l.split(",", -1)).map(v -> v.replaceAll("^\"|\"$", "")).toList()).toList();
     }
 
     @Test

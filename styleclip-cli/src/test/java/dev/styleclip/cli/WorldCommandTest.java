@@ -54,6 +54,21 @@ class WorldCommandTest {
     }
 
     @Test
+    void eachHelpParagraphIsWholeAndTheFirstIsOneSentence() {
+        picocli.CommandLine world = new picocli.CommandLine(new Main()).getSubcommands().get("world");
+        assertEquals(List.of("render", "train", "train-generator", "train-gan", "eval"), List.copyOf(world.getSubcommands().keySet()));
+        for (picocli.CommandLine sub : world.getSubcommands().values()) {
+            List<String> paragraphs = List.of(sub.getCommandSpec().usageMessage().description());
+            String name = sub.getCommandName();
+            assertFalse(paragraphs.isEmpty(), name);
+            // picocli prints each element on a line of its own: each must end a sentence, and the parent lists the first alone
+            for (String p : paragraphs) assertTrue(p.endsWith("."), name + ": a paragraph broken mid-sentence: " + p);
+            String first = paragraphs.get(0);
+            assertFalse(first.contains(". "), name + ": the summary is one sentence: " + first);
+        }
+    }
+
+    @Test
     void badUsageExitsTwoAndFailuresOne() throws Exception {
         assertEquals(2, CliRun.of("world").code());
         assertEquals(2, CliRun.of("world", "render", "--out", dir.toString()).code());

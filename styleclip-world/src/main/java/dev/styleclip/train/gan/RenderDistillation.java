@@ -1,5 +1,7 @@
 package dev.styleclip.train.gan;
 
+import dev.styleclip.check.Checks;
+import dev.styleclip.check.SettingException;
 import dev.styleclip.optim.Adam;
 import dev.styleclip.image.Images;
 import dev.styleclip.io.CheckpointException;
@@ -69,13 +71,18 @@ public final class RenderDistillation implements AutoCloseable {
                                 double perturbation) {
         public static final Interpolation NONE = new Interpolation(0, 1);
 
+        /** A bad value is a {@link SettingException} named as {@code world train-generator}'s option ({@code crossfade-noise} for the perturbation). */
         public Interpolation {
-            if (!(fraction >= 0 && fraction <= 1)) throw new IllegalArgumentException("the crossfaded share must be in [0, 1], got " + fraction);
-            if (factors < 1 || factors > 3) throw new IllegalArgumentException("1 to 3 factors per crossfade, got " + factors);
-            if (!(sharpness >= 0)) throw new IllegalArgumentException("the sharpness must not be negative, got " + sharpness);
-            if (!(overshoot >= 0) || !(rowJitter >= 0) || !(perturbation >= 0)) {
-                throw new IllegalArgumentException("overshoot, row jitter and perturbation must not be negative");
-            }
+            if (!(fraction >= 0 && fraction <= 1)) throw new SettingException("crossfade", "must be in [0, 1]");
+            if (factors < 1 || factors > 3) throw new SettingException("crossfade-factors", "must be 1 to 3");
+            notNegative("crossfade-sharpness", sharpness);
+            notNegative("crossfade-overshoot", overshoot);
+            notNegative("crossfade-row-jitter", rowJitter);
+            notNegative("crossfade-noise", perturbation);
+        }
+
+        private static void notNegative(String setting, double v) {
+            if (!(v >= 0)) throw new SettingException(setting, "must not be negative");
         }
 
         public Interpolation(double fraction, int factors) {
@@ -102,12 +109,14 @@ public final class RenderDistillation implements AutoCloseable {
      */
     public record Options(GeneratorConfig config, int batch, double lr, double emaDecay, long seed, long warmup,
                           Interpolation interpolation, double modulationLrMul) {
+        /** A bad value is a {@link SettingException} named as {@code world train-generator}'s option ({@code ema} for the decay). */
         public Options {
-            if (batch < 1 || lr <= 0 || emaDecay < 0 || emaDecay >= 1 || warmup < 0) {
-                throw new IllegalArgumentException("need batch >= 1, lr > 0, 0 <= ema < 1, warmup >= 0");
-            }
+            Checks.atLeast("batch", batch, 1);
+            Checks.positive("lr", lr);
+            if (!(emaDecay >= 0 && emaDecay < 1)) throw new SettingException("ema", "must be in [0, 1)");
+            if (warmup < 0) throw new SettingException("warmup", "must not be negative");
             if (interpolation == null) throw new IllegalArgumentException("interpolation must not be null (Interpolation.NONE for none)");
-            if (!(modulationLrMul > 0)) throw new IllegalArgumentException("the modulation learning-rate multiplier must be positive, got " + modulationLrMul);
+            if (!(modulationLrMul > 0)) throw new SettingException("modulation-lr-mul", "must be positive");
         }
 
         public Options(GeneratorConfig config, int batch, double lr, double emaDecay, long seed, long warmup,
