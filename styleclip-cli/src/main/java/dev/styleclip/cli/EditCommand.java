@@ -101,6 +101,7 @@ public final class EditCommand implements Callable<Integer>, HelpFooter {
         double psi = Checks.openClosed("truncation", truncation != null ? truncation : preset.truncation(), 0, 1);
         LatentOptimization.Settings settings = method == Method.optimize
                 ? optimization.settings(preset, prompt, OptimizationMode.EDIT, seed != null ? seed : 0) : null;
+        if (settings != null) OptimizationOptions.requireArcface(settings, models.arcface);
         GlobalDirections.Settings global = new GlobalDirections.Settings(neutral, prompt, alpha, beta);
         OutputFiles.checkFolder(out);
         PrintWriter err = spec.commandLine().getErr();

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -76,8 +75,9 @@ public final class GlobalPrepareCommand implements Callable<Integer> {
             DirectionsFolder folder = new DirectionsFolder(out);
             int rows = 0;
             for (var l : RelevancePreparation.entries(g.styleLayout(), maxEntry)) rows += l.channels();
-            try (ProgressBar bar = Progress.bar("fs3", rows, "channels")) {
-                folder.prepare(g, model, provenance, samples, seed, settings, (done, total) -> bar.stepTo(done));
+            StepPrinter printer = new StepPrinter(spec.commandLine().getErr(), "fs3", Math.max(1, rows / 20));
+            try {
+                folder.prepare(g, model, provenance, samples, seed, settings, (done, total) -> printer.step(done - 1, total, "channels"));
             } catch (StoppedException e) {
                 spec.commandLine().getErr().println("global prepare: stopped; the same command continues where it stopped");
                 throw e;

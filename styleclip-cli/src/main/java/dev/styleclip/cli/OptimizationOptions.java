@@ -86,6 +86,13 @@ final class OptimizationOptions {
                 new LooseRetry(or(retryBelow, preset.retryBelow()), or(retryL1, preset.retryL1())));
     }
 
+    /** An identity weight above 0 needs the IR-SE50 weights; refused before any model is loaded when they are not given. */
+    static void requireArcface(LatentOptimization.Settings s, java.nio.file.Path arcface) {
+        if (s.idLambda() > 0 && s.mode() == OptimizationMode.EDIT && arcface == null) {
+            throw new SettingException("id-lambda", s.idLambda() + " needs --arcface (model_ir_se50.pth); give it, or pass --id-lambda 0");
+        }
+    }
+
     static OptimizationSpace parseSpace(String s) {
         try {
             return OptimizationSpace.parse(s);

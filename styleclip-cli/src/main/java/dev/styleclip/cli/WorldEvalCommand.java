@@ -94,6 +94,7 @@ public final class WorldEvalCommand implements Callable<Integer>, HelpFooter {
     public Integer call() throws Exception {
         LatentOptimization.Settings optimization = optimizationOptions.settings(OptimizationPreset.BUNDLED, WorldEval.TARGETS.get(0).prompt(),
                 OptimizationMode.EDIT, 0);
+        OptimizationOptions.requireArcface(optimization, null); // the evaluation edits without the identity loss
         List<WorldEvalRun.Method> methodList = new ArrayList<>();
         for (String m : methods) {
             methodList.add(WorldEvalRun.Method.parse(m).orElseThrow(() -> usage("unknown method '" + m + "' (optimize, mapper, global)")));

@@ -121,6 +121,8 @@ public final class WorldTrainGanCommand implements Callable<Integer> {
         try {
             return new GanOptions(size, styleDim, nMlp, GanOptions.parseChannels(channels), batch, lr, r1, 16, pathRegularize, 4, 2, mixing,
                     emaKimg, seed);
+        } catch (dev.styleclip.check.SettingException e) {
+            throw e;
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

@@ -42,7 +42,6 @@ class ArcFaceParityTest {
         if (out == null) throw new IllegalArgumentException("no output " + output + " in case " + name);
         Tensor expected = tensor("arcface/" + out.get("file").getAsString());
         double diff = assertClose(name + "." + output, expected, actual, out.get("tolerance_max_abs").getAsDouble());
-        System.out.printf("arcface %s.%s max_abs_diff=%.3g%n", name, output, diff);
         return diff;
     }
 

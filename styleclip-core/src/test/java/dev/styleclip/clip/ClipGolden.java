@@ -29,7 +29,6 @@ final class ClipGolden {
         JsonObject o = kase(caseName).getAsJsonObject("outputs").getAsJsonObject(output);
         double tol = o.get("tolerance_max_abs").getAsDouble();
         double diff = assertClose(caseName + "." + output, tensor("clip/" + o.get("file").getAsString()), actual, tol);
-        System.out.printf("clip parity %s.%s max_abs_diff=%.3g tolerance=%.1g%n", caseName, output, diff, tol);
     }
 
     /** An integer fixture (token ids), kept int32 rather than widened to float. */

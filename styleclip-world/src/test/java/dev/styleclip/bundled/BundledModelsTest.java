@@ -1,5 +1,6 @@
 package dev.styleclip.bundled;
 
+import dev.styleclip.tensor.Tensors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -253,8 +254,6 @@ class BundledModelsTest {
             var seeds = eval.eligibleSeeds(lion, 6, 200);
             var settings = bundledOptimization("");
             WorldEval.Row row = eval.evaluate(lion, "optimize", eval.optimize(settings), seeds);
-            System.out.printf("lion on %d seeds: %.0f%% success, %.1f%% preservation (%.1f%% all heads)%n", seeds.size(), 100 * row.success(),
-                    100 * row.preservation(), 100 * row.preservationAll());
             // here: 4 of 6 at 85.2% (judged by the 1200-step classifier: 85.4%; the L1 weight at full strength from the
             // first step: 6 of 6 at 100%). The smoothing offsets drawn depend on the batch: on the first 12 seeds 92% at
             // 81.3% (full weight: 92% at 95.8%; both by the 1200-step classifier); in world eval's batch of 50, 96% at 96.9%
@@ -272,27 +271,37 @@ class BundledModelsTest {
         try (Models m = Models.load(); PointerScope scope = new PointerScope()) {
             WorldEval eval = m.eval();
             WorldEval.Target makeup = WorldEval.TARGETS.stream().filter(t -> t.prompt().equals("without makeup")).findFirst().orElseThrow();
-            var seeds = eval.eligibleSeeds(makeup, 6, 200);
-            var withRetry = bundledOptimization("without makeup");
-            var settings = withRetry.withRetry(LooseRetry.NONE);
+            var seeds = eval.eligibleSeeds(makeup, 4, 200);
+            var settings = bundledOptimization("without makeup");
             org.bytedeco.pytorch.TensorVector rows = new org.bytedeco.pytorch.TensorVector();
             for (int seed : seeds) {
                 rows.push_back(m.g().toWPlus(m.g().mapping(dev.styleclip.stylegan2.Latents.seedZ(seed, m.g().config().styleDim()))));
             }
             Tensor w = org.bytedeco.pytorch.global.torch.cat(rows, 0);
             ClipLoss loss = ClipLoss.forModel(m.clip(), m.g().config().size());
-            LatentOptimization opt = new LatentOptimization(m.g(), loss, null);
-            var one = opt.run(w, settings, null);
-            var two = opt.run(w, withRetry, null);
-            assertTrue(two.retried().length > 0, "no seed retried");
-            Tensor index = dev.styleclip.tensor.Tensors.longs(two.retried());
+            // the first pass's result is the latent after its last step, which the observer sees before the retry starts
+            Tensor[] firstPass = new Tensor[1];
+            var r = new LatentOptimization(m.g(), loss, null).run(w, settings, new LatentOptimization.Observer() {
+                boolean retrying;
+
+                @Override
+                public void onStep(LatentOptimization.StepLosses l, Tensor image, Tensor latent, Tensor grad) {
+                    if (!retrying && l.step() == settings.steps() - 1) firstPass[0] = Tensors.keep(scope, latent.clone());
+                }
+
+                @Override
+                public void onRetry(long[] retried, double l1) {
+                    retrying = true;
+                }
+            });
+            assertTrue(r.retried().length > 0, "no seed retried");
+            Tensor index = dev.styleclip.tensor.Tensors.longs(r.retried());
             try (NoGradGuard ng = new NoGradGuard()) {
-                Tensor first = similarity(m.clip(), loss, one.finalImage().index_select(0, index), "without makeup");
-                Tensor second = similarity(m.clip(), loss, two.finalImage().index_select(0, index), "without makeup");
+                Tensor onePass = m.g().synthesize(firstPass[0].index_select(0, index), dev.styleclip.stylegan2.NoiseMode.CONST);
+                Tensor first = similarity(m.clip(), loss, onePass, "without makeup");
+                Tensor second = similarity(m.clip(), loss, r.finalImage().index_select(0, index), "without makeup");
                 double gain = second.sub(first).mean().item_double();
-                System.out.printf("without makeup: %d of %d seeds retried; their CLIP similarity %.3f -> %.3f%n", two.retried().length,
-                        seeds.size(), first.mean().item_double(), second.mean().item_double());
-                assertTrue(gain > 0.02, "the retry's similarity gain: " + gain);
+                assertTrue(gain > 0.02, "the retry's similarity gain over " + r.retried().length + " of " + seeds.size() + " seeds: " + gain);
             }
         }
     }

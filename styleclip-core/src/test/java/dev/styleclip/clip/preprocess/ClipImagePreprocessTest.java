@@ -59,7 +59,6 @@ class ClipImagePreprocessTest {
         for (int i = 0; i < expected.length; i++) {
             max = Math.max(max, Math.abs((double) expected[i] - actual[i]));
         }
-        System.out.printf("preprocess_%s: tensor max |diff| = %.3e%n", name, max);
         assertTrue(max <= TENSOR_TOLERANCE, name + ": max |diff| " + max + " > " + TENSOR_TOLERANCE);
     }
 

@@ -57,7 +57,6 @@ class MapperParityTest {
 
     static double check(String caseName, String output, String file, Tensor actual) {
         double diff = assertClose(caseName + "." + output, tensor("mapper/" + file), actual, atol(caseName, output));
-        System.out.printf("mapper parity %s.%s max_abs_diff=%.3g atol=%.1g%n", caseName, output, diff, atol(caseName, output));
         return diff;
     }
 

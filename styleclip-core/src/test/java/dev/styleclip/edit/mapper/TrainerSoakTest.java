@@ -25,8 +25,6 @@ class TrainerSoakTest {
                 rss[round] = Pointer.physicalBytes();
             }
             long grown = rss[2] - rss[1]; // round 0 fills the allocator's pools
-            System.out.printf("mapper training soak: resident memory %s MB after each 3 steps + validation%n",
-                    java.util.Arrays.toString(java.util.Arrays.stream(rss).map(b -> b / 1_000_000).toArray()));
             // a leaked step would keep its activations and gradients: MBs each
             assertTrue(grown < 24_000_000, "resident memory grew by " + grown + " bytes");
         }

@@ -46,7 +46,6 @@ class TrainingForwardParityTest {
                 double expected = row0[TrainFixture.LOSS_COLUMNS.indexOf(k)];
                 double atol = lossTol.getAsJsonArray(k).get(0).getAsDouble();
                 double diff = Math.abs(f.losses().get(k) - expected);
-                System.out.printf("train update 1 %s ours=%.9f reference=%.9f diff=%.3g atol=%.1g%n", k, f.losses().get(k), expected, diff, atol);
                 assertTrue(diff <= atol, k + ": " + f.losses().get(k) + " vs " + expected);
             }
             assertEquals(0.0, row0[0]);
@@ -55,6 +54,5 @@ class TrainingForwardParityTest {
     }
 
     private static void report(String what, double diff, com.google.gson.JsonElement atol) {
-        System.out.printf("train update 1 %s max_abs_diff=%.3g atol=%s%n", what, diff, atol);
     }
 }

@@ -70,7 +70,6 @@ class TrainingParityTest {
                     String k = TrainFixture.LOSS_COLUMNS.get(col);
                     double atol = tol.getAsJsonObject("losses_abs").getAsJsonArray(k).get(g).getAsDouble();
                     double diff = Math.abs(d.get(k) - losses[g * 6 + col]);
-                    System.out.printf("%s update %d %s diff=%.3g atol=%.1g%n", prefix, g + 1, k, diff, atol);
                     assertTrue(diff <= atol, prefix + " update " + (g + 1) + " " + k + ": " + d.get(k) + " vs " + losses[g * 6 + col]);
                 }
                 String key = "after_update_" + (g + 1);
@@ -103,8 +102,6 @@ class TrainingParityTest {
             float[] b = Tensors.toFloatArray(params.get(biasKeys.get(i).getAsString()));
             for (int j = 0; j < 512; j++) bMax = Math.max(bMax, Math.abs(b[j] - biases[i * 512 + j]));
         }
-        System.out.printf("%s weights diff=%.3g (atol %.1g) biases diff=%.3g (atol %.1g) row sums diff=%.3g (atol %.1g)%n",
-                stem, wMax, wTol, bMax, bTol, sMax, sTol);
         assertTrue(wMax <= wTol, stem + " weights " + wMax);
         assertTrue(bMax <= bTol, stem + " biases " + bMax);
         assertTrue(sMax <= sTol, stem + " row sums " + sMax);

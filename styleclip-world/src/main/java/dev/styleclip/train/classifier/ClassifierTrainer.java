@@ -119,6 +119,7 @@ public final class ClassifierTrainer {
         try {
             ClassifierTrainer t = new ClassifierTrainer(model, opts.lr());
             while (t.nextStep < opts.steps()) {
+                dev.styleclip.stop.Stop.check(); // between steps: a stopped run writes no half-trained classifier
                 double loss;
                 try (PointerScope scope = new PointerScope()) {
                     loss = t.step(data.batch(t.nextStep, opts.batchSize()));

@@ -65,13 +65,23 @@ public record GanOptions(int size, int styleDim, int nMlp, Map<Integer, Integer>
         return Math.pow(0.5, batch / (emaKimg * 1000));
     }
 
-    /** "4:256,8:256,..." -> map. */
+    /**
+     * "4:256,8:256,..." -> map, resolution to channels; anything else is a {@link dev.styleclip.check.SettingException} of
+     * {@code channels}.
+     */
     public static Map<Integer, Integer> parseChannels(String s) {
         Map<Integer, Integer> m = new TreeMap<>();
         for (String part : s.split(",")) {
             String[] kv = part.trim().split(":");
-            if (kv.length != 2) throw new IllegalArgumentException("channels must look like 4:256,8:256,... (got '" + s + "')");
-            m.put(Integer.parseInt(kv[0].trim()), Integer.parseInt(kv[1].trim()));
+            try {
+                if (kv.length != 2) throw new NumberFormatException();
+                int res = Integer.parseInt(kv[0].trim()), ch = Integer.parseInt(kv[1].trim());
+                if (res < 4 || Integer.bitCount(res) != 1 || ch < 1) throw new NumberFormatException();
+                m.put(res, ch);
+            } catch (NumberFormatException e) {
+                throw new dev.styleclip.check.SettingException("channels", "must list resolution:channels pairs such as "
+                        + "4:256,8:256,16:128 (powers of two from 4, at least one channel each), not '" + s + "'");
+            }
         }
         return m;
     }

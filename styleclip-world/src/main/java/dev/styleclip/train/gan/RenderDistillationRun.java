@@ -89,6 +89,7 @@ public final class RenderDistillationRun {
             if (every < 1) throw new SettingException("every", "must be positive");
             if (polishSteps < 0) throw new SettingException("polish", "must not be negative");
             Checks.positive("polish-lr", polishLr);
+            Checks.positive("ramp", ramp);
             if (oneHot.isPresent() && (mode != Mode.CODES || init == null)) throw new SettingException("one-hot-codes", "needs --codes and --init");
             if (oneHot.isPresent() && !(oneHot.getAsDouble() > 0)) throw new SettingException("one-hot-codes", "must be positive");
             if (options.interpolation().fraction() > 0 && mode != Mode.CODES) throw new SettingException("crossfade", "needs --codes");

@@ -65,7 +65,6 @@ class AttributeClassifierTest {
                 for (int h = 0; h < 2; h++) if (p.classes()[i][h] == test.labels()[i][h]) right[h]++;
                 for (int h = 0; h < 3; h++) assertTrue(p.confidence()[i][h] > 0 && p.confidence()[i][h] <= 1);
             }
-            System.out.printf("classifier loss %.3f -> %.3f, accuracy colour=%d/64 size=%d/64%n", losses[0], losses[59], right[0], right[1]);
             assertTrue(right[0] >= 60 && right[1] >= 58, "accuracy colour " + right[0] + "/64, size " + right[1] + "/64");
 
             try (AttributeClassifier loaded = AttributeClassifier.load(file)) {

@@ -47,7 +47,6 @@ class ClipTrainerTest {
             }
             double first = (losses.get(0) + losses.get(1) + losses.get(2)) / 3;
             double last = (losses.get(22) + losses.get(23) + losses.get(24)) / 3;
-            System.out.printf("clip train loss above its floor: first3=%.4f last3=%.4f%n", first, last);
             assertTrue(last < 0.25 * first, "loss above the floor " + first + " -> " + last);
 
             List<String> captions = new ArrayList<>();
@@ -70,7 +69,6 @@ class ClipTrainerTest {
                 Tensor txtL = loaded.encodeText(ids);
                 double di = Tensors.maxAbsDiff(imgL, t.encodeImages(probe.images()));
                 double dt = Tensors.maxAbsDiff(txtL, t.encodeTexts(captions));
-                System.out.printf("clip saved-vs-trainer image diff=%.3g text diff=%.3g%n", di, dt);
                 assertEquals(0.0, di, 0.0);
                 assertEquals(0.0, dt, 1e-5);
                 try (ClipModel inMemory = t.toModel()) {
@@ -184,7 +182,6 @@ class ClipTrainerTest {
                 }
             }
             double after = t.labelLoss(probe).item_double();
-            System.out.printf("clip label loss on a held-out batch: %.4f -> %.4f%n", before, after);
             assertTrue(after < 0.9 * before, "label loss " + before + " -> " + after);
         }
         Path straight = tmp.resolve("straight"), split = tmp.resolve("split");
