@@ -4,8 +4,8 @@ import dev.styleclip.arcface.IdLoss;
 import dev.styleclip.bundled.BundledModels;
 import dev.styleclip.check.Checks;
 import dev.styleclip.check.SettingException;
+import dev.styleclip.clip.Clip;
 import dev.styleclip.clip.ClipLoss;
-import dev.styleclip.clip.ClipModel;
 import dev.styleclip.edit.global.Boundary;
 import dev.styleclip.edit.global.GlobalDirections;
 import dev.styleclip.edit.mapper.LevelsMapper;
@@ -90,7 +90,7 @@ public final class StyleClip implements AutoCloseable {
 
     private final Models models;
     private final Generator g;
-    private final ClipModel clip;
+    private final Clip clip;
     private final IdLoss id;
     private final ClipLoss clipLoss;
     private final String generatorSha;
@@ -109,9 +109,9 @@ public final class StyleClip implements AutoCloseable {
         // the bundled models are small: OpenMP hand-offs cost more than their ops
         if (bundledGenerator) Engine.preferThreads(1);
         Generator gen = Generator.load(models.generator());
-        ClipModel c = null;
+        Clip c = null;
         try {
-            c = ClipModel.load(models.clip());
+            c = Clip.load(models.clip());
             this.id = models.arcface() != null ? IdLoss.load(models.arcface()) : null;
         } catch (IOException | RuntimeException e) {
             gen.close();
@@ -121,7 +121,7 @@ public final class StyleClip implements AutoCloseable {
         this.g = gen;
         this.clip = c;
         // the bundled CLIP learned on CLIP-normalised pixels; a published one gets StyleCLIP's unnormalised recipe
-        this.clipLoss = ClipLoss.forModel(clip, g.config().size());
+        this.clipLoss = ClipLoss.forModel(clip.model(), g.config().size());
     }
 
     /** The defaults latent optimization takes for a generator file: the bundled set's for the bundled generator (by SHA-256). */
@@ -148,7 +148,8 @@ public final class StyleClip implements AutoCloseable {
         return g;
     }
 
-    public ClipModel clip() {
+    /** The CLIP, with its tokenizer and preprocessing ({@link Clip#model()} is the network). */
+    public Clip clip() {
         return clip;
     }
 
@@ -226,8 +227,7 @@ public final class StyleClip implements AutoCloseable {
 
     /** CLIP's cosine similarity between the image of each latent and {@code text} (one value per latent). */
     public double[] similarity(Latent latent, String text) {
-        int[][] tokens = dev.styleclip.clip.tokenizer.ClipTokenizer.load().tokenize(List.of(text),
-                dev.styleclip.clip.tokenizer.TruncationPolicy.ERROR);
+        int[][] tokens = clip.tokenize(List.of(text), dev.styleclip.clip.tokenizer.TruncationPolicy.ERROR);
         try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
             float[] c = Tensors.toFloatArray(clipLoss.cosine(synthesize(latent.tensor(), latent.space()), tokens));
             double[] out = new double[c.length];
@@ -331,7 +331,7 @@ public final class StyleClip implements AutoCloseable {
         }
         Path dir = directions != null ? directions : BundledModels.directions();
         long t0 = System.nanoTime();
-        try (GlobalDirections gd = GlobalDirections.open(g, clip, clipSha, dir); PointerScope scope = new PointerScope()) {
+        try (GlobalDirections gd = GlobalDirections.open(g, clip.model(), clipSha, dir); PointerScope scope = new PointerScope()) {
             Boundary b = gd.boundary(s.neutral(), s.target(), s.beta());
             Tensor from = start.tensor();
             Tensor codes = start.space() == Latent.Space.S ? gd.editCodes(from, b, s.alpha()) : gd.edit(from, b, s.alpha());

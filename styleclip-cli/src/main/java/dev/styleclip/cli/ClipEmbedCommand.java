@@ -1,18 +1,15 @@
 package dev.styleclip.cli;
 
-import dev.styleclip.clip.ClipModel;
-import dev.styleclip.clip.preprocess.ClipImagePreprocess;
+import dev.styleclip.clip.Clip;
+import dev.styleclip.clip.tokenizer.TruncationPolicy;
 import dev.styleclip.io.Npy;
+import dev.styleclip.io.OutputFiles;
+import dev.styleclip.io.RawTensor;
 import dev.styleclip.io.TensorFiles;
 import dev.styleclip.tensor.Tensors;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,32 +54,20 @@ public final class ClipEmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int[][] tokens = input.texts != null ? Texts.tokenize(spec.commandLine(), input.texts, truncate) : null;
-        dev.styleclip.io.OutputFiles.checkFile(out);
-        try (ClipModel model = ClipModel.load(clip); PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
-            Tensor e;
-            if (tokens != null) {
-                e = model.encodeText(tokens);
-            } else {
-                e = model.encodeImage(input.imageTensor != null ? imageTensor(input.imageTensor) : images(input.images, model.config().imageResolution()));
-            }
-            if (normalize) e = e.div(e.norm(new org.bytedeco.pytorch.ScalarOptional(new org.bytedeco.pytorch.Scalar(2.0)), new long[] {1}, true));
-            Npy.write(out, Tensors.toRaw(e));
+        if (input.texts != null) Texts.tokenize(spec.commandLine(), input.texts, truncate);
+        OutputFiles.checkFile(out);
+        float[][] e;
+        try (Clip c = Clip.load(clip)) {
+            if (input.texts != null) e = c.embedTexts(input.texts, truncate ? TruncationPolicy.TRUNCATE : TruncationPolicy.ERROR);
+            else if (input.images != null) e = c.embedImages(input.images);
+            else e = c.embedImages(Tensors.fromRawAsFloat(TensorFiles.readSingle(input.imageTensor)), input.imageTensor.getFileName().toString());
         }
+        if (normalize) e = Clip.unit(e);
+        float[] flat = new float[e.length * e[0].length];
+        for (int i = 0; i < e.length; i++) System.arraycopy(e[i], 0, flat, i * e[0].length, e[0].length);
+        Npy.write(out, RawTensor.ofFloats(flat, e.length, e[0].length));
         spec.commandLine().getOut().println("wrote " + out);
         spec.commandLine().getOut().flush();
         return 0;
-    }
-
-    private static Tensor imageTensor(Path file) throws java.io.IOException {
-        Tensor t = Tensors.fromRawAsFloat(TensorFiles.readSingle(file));
-        Tensors.requireFinite(file.getFileName().toString(), t);
-        return t;
-    }
-
-    static Tensor images(List<Path> files, int s) throws java.io.IOException {
-        TensorVector v = new TensorVector();
-        for (Path f : files) v.push_back(Tensors.floats(ClipImagePreprocess.preprocess(f, s), 1, 3, s, s));
-        return torch.cat(v, 0);
     }
 }

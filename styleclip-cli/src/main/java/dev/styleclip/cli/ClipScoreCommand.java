@@ -1,13 +1,10 @@
 package dev.styleclip.cli;
 
-import dev.styleclip.clip.ClipModel;
-import dev.styleclip.tensor.Tensors;
+import dev.styleclip.clip.Clip;
+import dev.styleclip.clip.tokenizer.TruncationPolicy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,15 +36,14 @@ public final class ClipScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int[][] tokens = Texts.tokenize(spec.commandLine(), texts, truncate);
+        Texts.tokenize(spec.commandLine(), texts, truncate);
         var o = spec.commandLine().getOut();
-        try (ClipModel model = ClipModel.load(clip); PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
-            Tensor logits = model.forward(ClipEmbedCommand.images(images, model.config().imageResolution()), tokens).perImage(); // [images, texts]
-            float[] v = Tensors.toFloatArray(logits);
-            double scale = model.logitScaleExp();
+        try (Clip c = Clip.load(clip)) {
+            float[][] logits = c.logits(images, texts, truncate ? TruncationPolicy.TRUNCATE : TruncationPolicy.ERROR); // [images, texts]
+            double scale = c.logitScale();
             for (int i = 0; i < images.size(); i++) {
                 for (int t = 0; t < texts.size(); t++) {
-                    float logit = v[i * texts.size() + t];
+                    float logit = logits[i][t];
                     o.printf("cosine=%.4f logit=%.2f image=%s text=\"%s\"%n", logit / scale, logit, images.get(i), texts.get(t));
                 }
             }
