@@ -94,4 +94,38 @@ public final class Adam {
         }
         steps[i] = step;
     }
+
+    /**
+     * The state as torch's {@code optimizer.state_dict()['state']} holds it, keyed by parameter name:
+     * {@code {key: {'step': n, 'exp_avg': ..., 'exp_avg_sq': ...}}}, copies of the moments; {@code keys} names the
+     * parameters in the order this optimizer was given them.
+     */
+    public java.util.Map<String, Object> stateDict(List<String> keys) {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            java.util.Map<String, Object> s = new java.util.LinkedHashMap<>();
+            s.put("step", stepCount(i));
+            s.put("exp_avg", dev.styleclip.tensor.Tensors.toRaw(expAvg.get(i)));
+            s.put("exp_avg_sq", dev.styleclip.tensor.Tensors.toRaw(expAvgSq.get(i)));
+            out.put(keys.get(i), s);
+        }
+        return out;
+    }
+
+    /**
+     * Restores {@link #stateDict} output, as written or as read back from a file (tensors as {@code RawTensor} or
+     * {@code TensorRef}); the keys and every moment's shape must match, or an {@link IllegalArgumentException} says
+     * which does not.
+     */
+    public void loadStateDict(List<String> keys, java.util.Map<?, ?> saved) {
+        OptimizerState.checkKeys(saved, new java.util.LinkedHashSet<>(keys));
+        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+            for (int i = 0; i < keys.size(); i++) {
+                java.util.Map<?, ?> s = (java.util.Map<?, ?>) saved.get(keys.get(i));
+                long[] shape = params.get(i).shape();
+                restore(i, OptimizerState.buffer(keys.get(i), s, "exp_avg", shape), OptimizerState.buffer(keys.get(i), s, "exp_avg_sq", shape),
+                        OptimizerState.step(s));
+            }
+        }
+    }
 }

@@ -59,31 +59,14 @@ final class AdamOptimizer implements KeyedOptimizer {
 
     @Override
     public Map<String, Object> stateDict() {
-        Map<String, Object> out = new LinkedHashMap<>();
         try (PointerScope scope = new PointerScope()) {
-            for (int i = 0; i < keys.size(); i++) {
-                Tensor[] m = adam.moments(i);
-                Map<String, Object> s = new LinkedHashMap<>();
-                s.put("step", adam.stepCount(i));
-                s.put("exp_avg", Tensors.toRaw(m[0]));
-                s.put("exp_avg_sq", Tensors.toRaw(m[1]));
-                out.put(keys.get(i), s);
-            }
+            return adam.stateDict(keys);
         }
-        return out;
     }
 
     @Override
     public void loadStateDict(Map<?, ?> saved) {
-        OptimizerState.checkKeys(saved, new java.util.LinkedHashSet<>(keys));
-        try (PointerScope scope = new PointerScope()) {
-            for (int i = 0; i < keys.size(); i++) {
-                Map<?, ?> s = (Map<?, ?>) saved.get(keys.get(i));
-                long[] shape = params.get(i).shape();
-                adam.restore(i, OptimizerState.buffer(keys.get(i), s, "exp_avg", shape),
-                        OptimizerState.buffer(keys.get(i), s, "exp_avg_sq", shape), OptimizerState.step(s));
-            }
-        }
+        adam.loadStateDict(keys, saved);
     }
 
     @Override

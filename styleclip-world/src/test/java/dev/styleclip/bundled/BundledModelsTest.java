@@ -280,13 +280,17 @@ class BundledModelsTest {
             Tensor w = org.bytedeco.pytorch.global.torch.cat(rows, 0);
             ClipLoss loss = ClipLoss.forModel(m.clip(), m.g().config().size());
             // the first pass's result is the latent after its last step, which the observer sees before the retry starts
-            Tensor[] firstPass = new Tensor[1];
+            float[][] firstPass = new float[1][];
+            long[][] firstShape = new long[1][];
             var r = new LatentOptimization(m.g(), loss, null).run(w, settings, new LatentOptimization.Observer() {
                 boolean retrying;
 
                 @Override
                 public void onStep(LatentOptimization.StepLosses l, Tensor image, Tensor latent, Tensor grad) {
-                    if (!retrying && l.step() == settings.steps() - 1) firstPass[0] = Tensors.keep(scope, latent.clone());
+                    if (!retrying && l.step() == settings.steps() - 1) {
+                        firstPass[0] = Tensors.toFloatArray(latent);
+                        firstShape[0] = latent.shape();
+                    }
                 }
 
                 @Override
@@ -297,7 +301,8 @@ class BundledModelsTest {
             assertTrue(r.retried().length > 0, "no seed retried");
             Tensor index = dev.styleclip.tensor.Tensors.longs(r.retried());
             try (NoGradGuard ng = new NoGradGuard()) {
-                Tensor onePass = m.g().synthesize(firstPass[0].index_select(0, index), dev.styleclip.stylegan2.NoiseMode.CONST);
+                Tensor onePass = m.g().synthesize(Tensors.floats(firstPass[0], firstShape[0]).index_select(0, index),
+                        dev.styleclip.stylegan2.NoiseMode.CONST);
                 Tensor first = similarity(m.clip(), loss, onePass, "without makeup");
                 Tensor second = similarity(m.clip(), loss, r.finalImage().index_select(0, index), "without makeup");
                 double gain = second.sub(first).mean().item_double();

@@ -162,8 +162,8 @@ public final class GanTrainer implements AutoCloseable {
         t.meanPathLength = ((Number) root.get("mean_path_length")).doubleValue();
         t.lastR1 = ((Number) root.get("r1")).doubleValue();
         t.lastPath = ((Number) root.get("path")).doubleValue();
-        restore(t.gOptim, t.gKeys, (Map<?, ?>) root.get("g_optim"), t.gParams, stateFile);
-        restore(t.dOptim, t.dKeys, (Map<?, ?>) root.get("d_optim"), t.dParams, stateFile);
+        restore(t.gOptim, t.gKeys, (Map<?, ?>) root.get("g_optim"), stateFile);
+        restore(t.dOptim, t.dKeys, (Map<?, ?>) root.get("d_optim"), stateFile);
         return t;
     }
 
@@ -435,31 +435,12 @@ public final class GanTrainer implements AutoCloseable {
         TorchWriter.writeZip(file, root);
     }
 
-    private static Map<String, Object> optimState(Adam adam, List<String> keys) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (int i = 0; i < keys.size(); i++) {
-            Tensor[] m = adam.moments(i);
-            Map<String, Object> s = new LinkedHashMap<>();
-            s.put("step", adam.stepCount(i));
-            s.put("exp_avg", Tensors.toRaw(m[0]));
-            s.put("exp_avg_sq", Tensors.toRaw(m[1]));
-            out.put(keys.get(i), s);
-        }
-        return out;
-    }
-
-    private static void restore(Adam adam, List<String> keys, Map<?, ?> saved, Map<String, Tensor> params, Path file) throws CheckpointException {
-        if (saved == null || !saved.keySet().equals(new java.util.HashSet<>(keys))) {
-            throw new CheckpointException(file, "optimizer state does not match the model's parameters");
-        }
-        try (PointerScope scope = new PointerScope()) {
-            for (int i = 0; i < keys.size(); i++) {
-                Map<?, ?> s = (Map<?, ?>) saved.get(keys.get(i));
-                Tensor a = Tensors.fromRawAsFloat(((TensorRef) s.get("exp_avg")).read());
-                Tensor q = Tensors.fromRawAsFloat(((TensorRef) s.get("exp_avg_sq")).read());
-                Tensors.checkShape("exp_avg of " + keys.get(i), a, params.get(keys.get(i)).shape());
-                adam.restore(i, a, q, ((Number) s.get("step")).longValue());
-            }
+    private static void restore(Adam adam, List<String> keys, Map<?, ?> saved, Path file) throws CheckpointException {
+        if (saved == null) throw new CheckpointException(file, "optimizer state is missing");
+        try {
+            adam.loadStateDict(keys, saved);
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw new CheckpointException(file, "optimizer state does not match the model's parameters: " + e.getMessage());
         }
     }
 
@@ -477,8 +458,8 @@ public final class GanTrainer implements AutoCloseable {
             root.put("g", raw(gParams));
             root.put("d", raw(dParams));
             root.put("g_ema", raw(emaParams));
-            root.put("g_optim", optimState(gOptim, gKeys));
-            root.put("d_optim", optimState(dOptim, dKeys));
+            root.put("g_optim", gOptim.stateDict(gKeys));
+            root.put("d_optim", dOptim.stateDict(dKeys));
         }
         TorchWriter.writeZip(file, root);
     }
