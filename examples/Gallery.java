@@ -26,9 +26,9 @@ public final class Gallery {
         Path out = Path.of(args.length > 0 ? args[0] : "gallery.png");
         Map<String, Long> rows = new java.util.LinkedHashMap<>();
         rows.put("purple hair", 8L);
-        rows.put("mohawk hairstyle", 2L);
-        rows.put("smiling", 5L);
-        rows.put("sunglasses", 11L);
+        rows.put("mohawk hairstyle", 15L);
+        rows.put("smiling", 12L);
+        rows.put("sunglasses", 13L);
         List<BufferedImage> cells = new ArrayList<>();
         try (StyleClip sc = StyleClip.bundled()) {
             for (Map.Entry<String, Long> row : rows.entrySet()) {
