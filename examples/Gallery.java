@@ -13,14 +13,14 @@ import java.util.Map;
 
 /**
  * The picture at the top of the README: for a few prompts and seeds, the bundled portrait and its edit by each of the
- * three methods (columns: before, latent optimization, latent mapper, global direction), enlarged 4x.
+ * three methods (columns: before, latent optimization, latent mapper, global direction), enlarged 2x.
  *
  * <pre>
  * java -cp "styleclip-cli/target/styleclip-cli.jar:styleclip-cli/target/lib/*" examples/Gallery.java docs/images/gallery.png
  * </pre>
  */
 public final class Gallery {
-    private static final int SCALE = 4;
+    private static final int SCALE = 2;
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "gallery.png");
