@@ -1,5 +1,7 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.check.Checks;
+import dev.styleclip.check.SettingException;
 import dev.styleclip.bench.SynthBench;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -40,8 +42,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (repeats < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--repeats must be >= 1");
-        if (Integer.bitCount(size) != 1 || size < 8) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--size must be a power of two >= 8");
+        Checks.atLeast("repeats", repeats, 1);
+        Checks.atLeast("warmup", warmup, 0);
+        Checks.atLeast("prepare-images", prepareImages, 1);
+        if (Integer.bitCount(size) != 1 || size < 8) throw new SettingException("size", "must be a power of two of 8 or more, not " + size);
         PrintWriter out = spec.commandLine().getOut();
         switch (target) {
             case "synth" -> SynthBench.run(size, warmup, repeats, out);

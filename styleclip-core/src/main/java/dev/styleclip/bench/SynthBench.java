@@ -28,6 +28,7 @@ public final class SynthBench {
      * the baseline measured in the same run.
      */
     public static void run(int size, int warmup, int repeats, PrintWriter out) throws CheckpointException {
+        dev.styleclip.tensor.Engine.init(); // sets the engine's threads, which the first line reports
         out.println("synth size=" + size + " threads=" + torch.get_num_threads() + " THP_MEM_ALLOC_ENABLE="
                 + System.getenv().getOrDefault("THP_MEM_ALLOC_ENABLE", "unset"));
         List<Variant> variants = List.of(
