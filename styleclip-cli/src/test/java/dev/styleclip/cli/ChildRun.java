@@ -76,4 +76,12 @@ final class ChildRun {
         assertTrue(process.waitFor(180, TimeUnit.SECONDS), "the process ends");
         return process.exitValue();
     }
+
+    /** No child left a JVM crash report (hs_err_pid*.log) in {@code cwd}. */
+    static void assertNoCrashReport(Path cwd) throws IOException {
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(cwd)) {
+            List<String> reports = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("hs_err")).toList();
+            assertTrue(reports.isEmpty(), "native crash reports: " + reports);
+        }
+    }
 }

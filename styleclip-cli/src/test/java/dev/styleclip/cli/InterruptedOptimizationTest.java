@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +40,7 @@ class InterruptedOptimizationTest {
             assertEquals(signal.equals("INT") ? 130 : 143, code, "after step " + at + ": " + c.err);
             assertTrue(!Files.exists(out) || whole(out), () -> "a half-written output after step " + at + ": " + list(out));
         }
-        assertNoCrashReport();
+        ChildRun.assertNoCrashReport(dir);
     }
 
 
@@ -56,13 +55,6 @@ class InterruptedOptimizationTest {
             return s.map(p -> p.getFileName().toString()).toList().toString();
         } catch (IOException e) {
             return e.toString();
-        }
-    }
-
-    private void assertNoCrashReport() throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            List<String> reports = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("hs_err")).toList();
-            assertTrue(reports.isEmpty(), "native crash reports: " + reports);
         }
     }
 }

@@ -3,12 +3,10 @@ package dev.styleclip.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +47,7 @@ class InterruptedPreparationTest {
         assertArrayEquals(Files.readAllBytes(reference.resolve("fs3.npy")), Files.readAllBytes(resumed.resolve("fs3.npy")),
                 "the resumed fs3 equals the uninterrupted one");
         assertArrayEquals(Files.readAllBytes(reference.resolve("s_std.npy")), Files.readAllBytes(resumed.resolve("s_std.npy")));
-        assertNoCrashReport();
+        ChildRun.assertNoCrashReport(dir);
     }
 
     private static String[] args(String[] base, String... more) {
@@ -63,13 +61,6 @@ class InterruptedPreparationTest {
             return s.filter(p -> p.getFileName().toString().endsWith(".npy")).count();
         } catch (IOException e) {
             return 0;
-        }
-    }
-
-    private void assertNoCrashReport() throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            List<String> reports = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("hs_err")).toList();
-            assertTrue(reports.isEmpty(), "native crash reports: " + reports);
         }
     }
 }
