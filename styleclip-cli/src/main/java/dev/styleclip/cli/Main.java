@@ -43,6 +43,10 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         setFooters(cl);
+        // wide enough that file names such as before_after.png are not broken at their dot; a terminal that says its
+        // width (picocli asks it) gets that width instead
+        cl.setUsageHelpWidth(120);
+        cl.setUsageHelpAutoWidth(true);
         cl.registerConverter(Double.class, Main::number);
         cl.registerConverter(double.class, Main::number);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

@@ -40,8 +40,9 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Latent optimization (StyleCLIP's first method): move an image's latent so that it matches the prompt.",
                 "The defaults are StyleCLIP's: 300 steps in W+, l2 0.008 and an identity loss of weight 0.005, which needs the "
                         + "IR-SE50 weights (--arcface model_ir_se50.pth); --id-lambda 0 runs without it.",
-                "Writes into --out DIR (created if needed; files of the same names are replaced): final.png, before_after.png, "
-                        + "step_NNNN.png every --save-every steps, latent.npy (reusable as --latent), losses.csv and provenance.json. "
+                "Writes final.png, before_after.png, latent.npy (reusable as --latent), losses.csv, provenance.json and an "
+                        + "image every --save-every steps (step_NNNN.png) into --out DIR, created if needed; files of the same names "
+                        + "are replaced. "
                         + "Several prompts or seeds make one subfolder each; a run that fails or is stopped (Ctrl-C) leaves nothing "
                         + "of its own, the runs that finished before it stay."})
 public final class OptimizeCommand implements Callable<Integer>, HelpFooter {
