@@ -192,6 +192,23 @@ class BundledModelsTest {
         }
     }
 
+    /** SHA256SUMS lists every model file of the set, and each unpacks into the cache with that hash. */
+    @Test
+    void theSumsListEveryBundledFileAndEachUnpacksWithItsHash() throws Exception {
+        java.nio.file.Path root = java.nio.file.Path.of(BundledModels.class.getResource("/dev/styleclip/bundled/SHA256SUMS").toURI()).getParent();
+        java.util.Set<String> files;
+        try (var walk = java.nio.file.Files.walk(root)) {
+            files = walk.filter(java.nio.file.Files::isRegularFile).map(p -> root.relativize(p).toString())
+                    .filter(n -> !java.util.Set.of("SHA256SUMS", "MODELS.md", "mappers/index.txt").contains(n))
+                    .collect(java.util.stream.Collectors.toSet());
+        }
+        assertEquals(files, BundledModels.sums().keySet(), "SHA256SUMS and the bundled files differ");
+        for (String f : files) {
+            assertEquals(BundledModels.sha256(f), dev.styleclip.io.Hashes.sha256(BundledModels.path(f)), f);
+            assertTrue(BundledModels.path(f).startsWith(dev.styleclip.io.CacheDir.root()), "unpacked outside the cache: " + f);
+        }
+    }
+
     @Test
     void aMissingBundledFileIsNamed() {
         var e = assertThrows(IllegalStateException.class, () -> BundledModels.path("no-such-model.pt"));
