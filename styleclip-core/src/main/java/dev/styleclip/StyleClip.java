@@ -16,7 +16,6 @@ import dev.styleclip.edit.optimize.OptimizationPreset;
 import dev.styleclip.edit.optimize.OptimizationSpace;
 import dev.styleclip.image.Images;
 import dev.styleclip.io.Hashes;
-import dev.styleclip.io.TensorFiles;
 import dev.styleclip.stylegan2.Generator;
 import dev.styleclip.stylegan2.LatentSpace;
 import dev.styleclip.stylegan2.Latents;
@@ -212,9 +211,7 @@ public final class StyleClip implements AutoCloseable {
         origin.put("latent_sha256", Hashes.sha256(file));
         origin.put("latent_space", space.name().toLowerCase().replace("_plus", "+"));
         try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
-            Tensor t = Tensors.fromRawAsFloat(TensorFiles.readSingle(file));
-            Tensors.requireFinite(file.getFileName().toString(), t);
-            return Latent.of(Latents.toWPlus(g, t, space, 1.0), Latent.Space.W_PLUS, origin);
+            return Latent.of(Latents.read(g, file, space, 1.0), Latent.Space.W_PLUS, origin);
         }
     }
 

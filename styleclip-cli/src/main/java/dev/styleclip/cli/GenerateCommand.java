@@ -8,7 +8,6 @@ import com.google.gson.GsonBuilder;
 import dev.styleclip.image.Images;
 import dev.styleclip.io.Hashes;
 import dev.styleclip.io.Npy;
-import dev.styleclip.io.TensorFiles;
 import dev.styleclip.stylegan2.Generator;
 import dev.styleclip.stylegan2.LatentSpace;
 import dev.styleclip.stylegan2.Latents;
@@ -23,8 +22,6 @@ import java.util.concurrent.Callable;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -108,14 +105,7 @@ public final class GenerateCommand implements Callable<Integer> {
     }
 
     private Tensor latents(Generator g, LatentSpace latentSpace) throws java.io.IOException {
-        if (source.latent != null) {
-            Tensor t = Tensors.fromRawAsFloat(TensorFiles.readSingle(source.latent));
-            Tensors.requireFinite(source.latent.getFileName().toString(), t);
-            return Latents.toWPlus(g, t, latentSpace, truncation);
-        }
-        TensorVector zs = new TensorVector();
-        for (long s : source.seeds) zs.push_back(Latents.seedZ(s, g.config().styleDim()));
-        return Latents.toWPlus(g, torch.cat(zs, 0), LatentSpace.Z, truncation);
+        return source.latent != null ? Latents.read(g, source.latent, latentSpace, truncation) : Latents.ofSeeds(g, source.seeds, truncation);
     }
 
     private List<Path> writeImages(OutputFiles files, Tensor images, Map<String, String> text) throws java.io.IOException {

@@ -10,7 +10,6 @@ import dev.styleclip.io.OutputFiles;
 import dev.styleclip.image.Images;
 import dev.styleclip.io.Hashes;
 import dev.styleclip.io.Npy;
-import dev.styleclip.io.TensorFiles;
 import dev.styleclip.stylegan2.Generator;
 import dev.styleclip.stylegan2.LatentSpace;
 import dev.styleclip.stylegan2.Latents;
@@ -132,20 +131,10 @@ public final class GlobalEditCommand implements Callable<Integer> {
 
     private Tensor codes(Generator g, LatentSpace latentSpace) throws java.io.IOException {
         if (source.codes != null) {
-            Tensor c = Tensors.fromRawAsFloat(TensorFiles.readSingle(source.codes));
-            Tensors.requireFinite(source.codes.getFileName().toString(), c);
+            Tensor c = Latents.readFinite(source.codes);
             return c.dim() == 1 ? c.unsqueeze(0) : c;
         }
-        Tensor wplus;
-        if (source.latent != null) {
-            Tensor t = Tensors.fromRawAsFloat(TensorFiles.readSingle(source.latent));
-            Tensors.requireFinite(source.latent.getFileName().toString(), t);
-            wplus = Latents.toWPlus(g, t, latentSpace, truncation);
-        } else {
-            var zs = new org.bytedeco.pytorch.TensorVector();
-            for (long seed : source.seeds) zs.push_back(Latents.seedZ(seed, g.config().styleDim()));
-            wplus = Latents.toWPlus(g, org.bytedeco.pytorch.global.torch.cat(zs, 0), LatentSpace.Z, truncation);
-        }
+        Tensor wplus = source.latent != null ? Latents.read(g, source.latent, latentSpace, truncation) : Latents.ofSeeds(g, source.seeds, truncation);
         return dev.styleclip.stylegan2.StyleCodes.flatten(g.styles(wplus));
     }
 

@@ -10,23 +10,16 @@ import dev.styleclip.check.SettingException;
 import dev.styleclip.edit.optimize.LatentOptimization;
 import dev.styleclip.edit.optimize.OptimizationMode;
 import dev.styleclip.edit.optimize.OptimizationPreset;
-import dev.styleclip.image.Images;
-import dev.styleclip.io.AtomicFiles;
-import dev.styleclip.io.Npy;
+import dev.styleclip.edit.optimize.RunFiles;
 import dev.styleclip.io.OutputFiles;
 import dev.styleclip.stylegan2.LatentSpace;
-import dev.styleclip.tensor.Tensors;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.bytedeco.pytorch.Tensor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -136,8 +129,8 @@ public final class OptimizeCommand implements Callable<Integer>, HelpFooter {
     private void runOne(StyleClip sc, Latent start, LatentOptimization.Settings s, OptimizationMode m, Path dir) throws IOException {
         try (OutputFiles files = new OutputFiles()) {
             Path d = files.folder(dir);
-            StepFiles steps = new StepFiles(files, d, s, spec.commandLine().getErr());
-            EditResult r = sc.optimize(start, s, steps);
+            Map<String, String> text = Map.of("styleclip", new Gson().toJson(Map.of("tool", "styleclip optimize", "prompt", s.prompt())));
+            EditResult r = sc.optimize(start, s, new RunFiles(files, d, saveEvery, text, StepPrinter.forOptimization(spec.commandLine().getErr(), s)));
             Map<String, Object> p = new LinkedHashMap<>(r.provenance());
             p.put("tool", "styleclip optimize");
             p.put("mode", m == OptimizationMode.EDIT ? "edit" : "free");
@@ -157,49 +150,6 @@ public final class OptimizeCommand implements Callable<Integer>, HelpFooter {
             o.flush();
         }
     }
-
-    /** Writes losses.csv (losses_retry.csv for a second pass) every step and an image every --save-every steps. */
-    private final class StepFiles implements LatentOptimization.Observer {
-        private final OutputFiles files;
-        private final Path dir;
-        private final LatentOptimization.Observer printer;
-        private final Map<String, String> text;
-        private StringBuilder csv = new StringBuilder(LOSSES_HEADER);
-        private String csvName = "losses.csv";
-        private String stepName = "step_%04d.png";
-
-        StepFiles(OutputFiles files, Path dir, LatentOptimization.Settings s, java.io.PrintWriter err) {
-            this.files = files;
-            this.dir = dir;
-            this.printer = StepPrinter.forOptimization(err, s);
-            this.text = Map.of("styleclip", new Gson().toJson(Map.of("tool", "styleclip optimize", "prompt", s.prompt())));
-        }
-
-        @Override
-        public void onStep(LatentOptimization.StepLosses l, Tensor image, Tensor lat, Tensor grad) {
-            csv.append(String.format("%d,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g%n", l.step(), l.lr(), l.clip(), l.l2(), l.l1(), l.id(), l.total()));
-            try {
-                AtomicFiles.write(files.claim(dir.resolve(csvName)), csv.toString().getBytes(StandardCharsets.UTF_8));
-                if (saveEvery > 0 && l.step() % saveEvery == 0) {
-                    Images.write(files.claim(dir.resolve(String.format(stepName, l.step()))), Images.toImage(image, 0), text);
-                    Npy.write(files.claim(dir.resolve("latent.npy")), Tensors.toRaw(lat));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            printer.onStep(l, image, lat, grad);
-        }
-
-        @Override
-        public void onRetry(long[] rows, double l1) {
-            csv = new StringBuilder(LOSSES_HEADER);
-            csvName = "losses_retry.csv";
-            stepName = "retry_step_%04d.png";
-            printer.onRetry(rows, l1);
-        }
-    }
-
-    private static final String LOSSES_HEADER = "step,lr,clip,l2,l1,id,total\n";
 
     private CommandLine.ParameterException usage(String message) {
         return new CommandLine.ParameterException(spec.commandLine(), message);

@@ -48,11 +48,20 @@ class BundledCommandsTest {
         // the weight the run used: the default, or less where the prompt's pull capped it
         double l1Used = prov.get("l1_lambda_used").getAsDouble();
         assertTrue(l1Used > 0 && l1Used <= b.l1Lambda(), prov.toString());
-        Path plus = dir.resolve("edit-wplus");
-        CliRun wp = CliRun.of("edit", "--prompt", "sunglasses", "--seed", "3", "--steps", "2", "--space", "w+", "--out", plus.toString());
-        assertEquals(0, wp.code(), wp.err());
-        assertTrue(Files.readString(plus.resolve("provenance.json")).contains("\"space\": \"w+\""));
         assertTrue(Files.exists(out.resolve("latent.npy")));
+
+        // the bundled generator given by path is recognised by its SHA-256 and gets the same defaults; --space overrides
+        Path plus = dir.resolve("edit-wplus");
+        CliRun wp = CliRun.of("edit", "--prompt", "sunglasses", "--seed", "3", "--steps", "2", "--space", "w+",
+                "--generator", BundledModels.path(BundledModels.GENERATOR).toString(), "--out", plus.toString());
+        assertEquals(0, wp.code(), wp.err());
+        JsonObject byPath = JsonParser.parseString(Files.readString(plus.resolve("provenance.json"))).getAsJsonObject();
+        assertEquals("w+", byPath.get("space").getAsString());
+        assertEquals(b.l2Lambda(), byPath.get("l2_lambda").getAsDouble());
+        assertEquals(b.smoothSigma(), byPath.get("smooth_sigma").getAsDouble());
+        assertEquals(b.retryBelow(), byPath.get("retry_below").getAsDouble());
+        assertEquals(1.0, byPath.get("truncation").getAsDouble(), "the bundled generator's truncation");
+        assertEquals(BundledModels.path(BundledModels.GENERATOR).toString(), byPath.get("generator").getAsString());
     }
 
     @Test

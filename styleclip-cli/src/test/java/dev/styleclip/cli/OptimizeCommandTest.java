@@ -1,5 +1,7 @@
 package dev.styleclip.cli;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,8 +41,10 @@ class OptimizeCommandTest {
         double last = Double.parseDouble(csv.get(12).split(",")[2]);
         assertTrue(last < first, "CLIP loss should fall: " + first + " -> " + last);
         assertEquals(8, Npy.read(dir.resolve("latent.npy")).shape()[1]);
-        String prov = Files.readString(dir.resolve("provenance.json"));
-        assertTrue(prov.contains("\"prompt\": \"a person with purple hair\"") && prov.contains("arcface_sha256"), prov);
+        JsonObject prov = json(dir.resolve("provenance.json"));
+        assertEquals("a person with purple hair", prov.get("prompt").getAsString());
+        assertEquals(64, prov.get("arcface_sha256").getAsString().length());
+        assertEquals(0.005, prov.get("id_lambda").getAsDouble());
 
         // the final latent is reusable as a start
         Path again = dir.resolve("again");
@@ -75,8 +79,10 @@ class OptimizeCommandTest {
         assertEquals(first.get(0), second.get(0));
         assertEquals("0", second.get(1).split(",")[0], "the second pass counts its steps from 0");
         assertTrue(first.get(4).split(",")[4].compareTo("0") != 0 && !first.get(4).equals(second.get(4)), first + " / " + second);
-        String prov = Files.readString(dir.resolve("provenance.json"));
-        assertTrue(prov.contains("\"retry_below\": 100.0") && prov.contains("\"retry_l1\": 0.001"), prov);
+        JsonObject prov = json(dir.resolve("provenance.json"));
+        assertEquals(100.0, prov.get("retry_below").getAsDouble());
+        assertEquals(0.001, prov.get("retry_l1").getAsDouble());
+        assertTrue(prov.get("retried").getAsBoolean());
     }
 
     @Test
@@ -90,8 +96,10 @@ class OptimizeCommandTest {
         assertEquals(0, Double.parseDouble(csv.get(1).split(",")[3]), 1e-9, "the run starts at the start");
         assertTrue(Double.parseDouble(csv.get(6).split(",")[3]) > 0, "the latent never moved: " + csv);
         assertEquals(8, Npy.read(dir.resolve("latent.npy")).shape()[1], "W results are saved as W+");
-        String prov = Files.readString(dir.resolve("provenance.json"));
-        assertTrue(prov.contains("\"views\": 2") && prov.contains("\"smooth\": 2") && prov.contains("\"space\": \"w\""), prov);
+        JsonObject prov = json(dir.resolve("provenance.json"));
+        assertEquals(2, prov.get("views").getAsInt());
+        assertEquals(2, prov.get("smooth").getAsInt());
+        assertEquals("w", prov.get("space").getAsString());
         assertEquals(2, CliRun.of("optimize", "--generator", G, "--clip", CLIP, "--id-lambda", "0", "--prompt", "x", "--seed", "1",
                 "--space", "s", "--smooth", "2", "--out", dir.resolve("bad").toString()).code(), "smoothing in S");
         for (String[] bad : List.of(new String[] {"--space", "q"}, new String[] {"--views", "-1"},
@@ -117,5 +125,9 @@ class OptimizeCommandTest {
                 "--seed", "1", "--out", dir.toString()).code());
         assertEquals(0, CliRun.of("optimize", "--generator", G, "--clip", CLIP, "--prompt", "x", "--mode", "free",
                 "--steps", "2", "--out", dir.toString()).code(), "free generation starts from the mean latent");
+    }
+
+    private static JsonObject json(Path file) throws java.io.IOException {
+        return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
     }
 }

@@ -1,5 +1,10 @@
 package dev.styleclip.stylegan2;
 
+import org.bytedeco.pytorch.TensorVector;
+import java.util.List;
+import java.nio.file.Path;
+import java.io.IOException;
+import dev.styleclip.io.TensorFiles;
 import dev.styleclip.tensor.Tensors;
 import java.util.Arrays;
 import org.bytedeco.pytorch.Tensor;
@@ -43,6 +48,28 @@ public final class Latents {
             }
             default -> throw new IllegalStateException();
         }
+    }
+
+    /** The W+ latents [N, L, D] of seeds, in order: z of each seed ({@link #seedZ}), mapped, truncated by {@code psi}. */
+    public static Tensor ofSeeds(Generator g, List<Long> seeds, double psi) {
+        TensorVector zs = new TensorVector();
+        for (long seed : seeds) zs.push_back(seedZ(seed, g.config().styleDim()));
+        return toWPlus(g, torch.cat(zs, 0), LatentSpace.Z, psi);
+    }
+
+    /**
+     * A latent file (.npy, or .pt holding one tensor) in {@code space}, as W+ [N, L, D] truncated by {@code psi}; a file
+     * holding NaN or infinities is refused, naming it.
+     */
+    public static Tensor read(Generator g, Path file, LatentSpace space, double psi) throws IOException {
+        return toWPlus(g, readFinite(file), space, psi);
+    }
+
+    /** A tensor file's single tensor as float32, refused when it holds NaN or infinities. */
+    public static Tensor readFinite(Path file) throws IOException {
+        Tensor t = Tensors.fromRawAsFloat(TensorFiles.readSingle(file));
+        Tensors.requireFinite(file.getFileName().toString(), t);
+        return t;
     }
 
     private static void requireShape(LatentSpace space, Tensor x, long... shape) {

@@ -9,7 +9,6 @@ import dev.styleclip.io.Hashes;
 import dev.styleclip.io.Npy;
 import dev.styleclip.io.OutputFiles;
 import dev.styleclip.io.RawTensor;
-import dev.styleclip.io.TensorFiles;
 import dev.styleclip.io.TorchWriter;
 import dev.styleclip.stylegan2.Generator;
 import dev.styleclip.stylegan2.LatentSpace;
@@ -28,8 +27,6 @@ import java.util.function.Consumer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 
 /**
  * mapper/scripts/inference.py as one call: applies a mapper checkpoint to latents in batches ({@link MapperEdit}) and
@@ -160,14 +157,8 @@ public final class MapperInference {
 
     /** The latents as W+ [N, L, style_dim] of {@code g}; a file holding NaN or infinities is refused. */
     private static Tensor latents(Settings s, Generator g) throws IOException {
-        if (s.source() instanceof LatentFile f) {
-            Tensor t = Tensors.fromRawAsFloat(TensorFiles.readSingle(f.file()));
-            Tensors.requireFinite(f.file().getFileName().toString(), t);
-            return Latents.toWPlus(g, t, f.space(), f.space() == LatentSpace.W_PLUS ? 1.0 : s.truncation());
-        }
-        TensorVector zs = new TensorVector();
-        for (long seed : ((Seeds) s.source()).seeds()) zs.push_back(Latents.seedZ(seed, g.config().styleDim()));
-        return Latents.toWPlus(g, torch.cat(zs, 0), LatentSpace.Z, s.truncation());
+        if (s.source() instanceof LatentFile f) return Latents.read(g, f.file(), f.space(), f.space() == LatentSpace.W_PLUS ? 1.0 : s.truncation());
+        return Latents.ofSeeds(g, ((Seeds) s.source()).seeds(), s.truncation());
     }
 
     /** The batches' w_hat [B_i, L, D] stacked along the first dimension. */
