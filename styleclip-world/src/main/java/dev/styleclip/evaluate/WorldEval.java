@@ -204,7 +204,7 @@ public final class WorldEval {
         };
     }
 
-    private static Species species(int[] classes) {
+    static Species species(int[] classes) {
         return Species.values()[classes[AttributeCategory.ALL.indexOf(AttributeCategory.SPECIES)]];
     }
 
@@ -218,25 +218,30 @@ public final class WorldEval {
      * the edit; a start away from 0 gives seeds the table's settings were not chosen on.
      */
     public List<Integer> eligibleSeeds(Target t, int n, int firstSeed, int tries) {
-        int head = AttributeCategory.ALL.indexOf(t.attributeCategory());
-        int hairStyle = AttributeCategory.ALL.indexOf(AttributeCategory.HAIR_STYLE);
-        int bald = AttributeCategory.HAIR_STYLE.classNames().indexOf("bald");
-        int presentation = AttributeCategory.ALL.indexOf(AttributeCategory.PRESENTATION);
-        int man = AttributeCategory.PRESENTATION.classNames().indexOf("man");
         List<Integer> out = new ArrayList<>();
         if (firstSeed < 0 || (long) firstSeed + tries > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("seeds " + firstSeed + " to " + ((long) firstSeed + tries) + " are out of range");
         }
         for (int seed = firstSeed; seed < firstSeed + tries && out.size() < n; seed++) {
-            int[] c = classesOfSeed(seed);
-            if (!t.from().contains(species(c))) continue;
-            if (c[head] == t.classIndex()) continue;
-            if (t.needsHair() && c[hairStyle] == bald) continue;
-            // the world has no bearded women (WorldSampler): facial hair is edited onto men's portraits
-            if (t.attributeCategory() == AttributeCategory.FACIAL_HAIR && c[presentation] != man) continue;
-            out.add(seed);
+            if (canTake(t, classesOfSeed(seed))) out.add(seed);
         }
         return out;
+    }
+
+    /**
+     * Whether a portrait of these classes (one per category, {@link AttributeCategory#ALL}'s order) can take the edit:
+     * the right species, not already the target, hair for a hair colour, a man for facial hair (the world has no
+     * bearded women).
+     */
+    public static boolean canTake(Target t, int[] c) {
+        int head = AttributeCategory.ALL.indexOf(t.attributeCategory());
+        int hairStyle = AttributeCategory.ALL.indexOf(AttributeCategory.HAIR_STYLE);
+        int presentation = AttributeCategory.ALL.indexOf(AttributeCategory.PRESENTATION);
+        if (!t.from().contains(species(c))) return false;
+        if (c[head] == t.classIndex()) return false;
+        if (t.needsHair() && c[hairStyle] == AttributeCategory.HAIR_STYLE.classNames().indexOf("bald")) return false;
+        return t.attributeCategory() != AttributeCategory.FACIAL_HAIR
+                || c[presentation] == AttributeCategory.PRESENTATION.classNames().indexOf("man");
     }
 
     /** The seeds' images before and after an edit, [N, 3, S, S] each, clamped to [-1, 1]. */
@@ -266,8 +271,17 @@ public final class WorldEval {
 
     /** Success, preservation and CLIP similarity of edited images against the originals. */
     public Row score(Target t, String methodName, Tensor before, Tensor after) {
+        return score(t, methodName, classifier.predict(before).classes(), before, after);
+    }
+
+    /**
+     * As {@link #score(Target, String, Tensor, Tensor)}, preservation counted against {@code reference} classes (one
+     * row per image, {@link AttributeCategory#ALL}'s order) instead of the classifier's reading of {@code before}: for
+     * an edit of an inverted picture, the picture's true attributes.
+     */
+    public Row score(Target t, String methodName, int[][] reference, Tensor before, Tensor after) {
         int head = AttributeCategory.ALL.indexOf(t.attributeCategory());
-        int[][] cb = classifier.predict(before).classes();
+        int[][] cb = reference;
         int[][] ca = classifier.predict(after).classes();
         int n = cb.length, hits = 0;
         double kept = 0, keptAll = 0;
