@@ -15,7 +15,14 @@ import dev.styleclip.edit.optimize.LatentOptimization;
 import dev.styleclip.edit.optimize.OptimizationPreset;
 import dev.styleclip.edit.optimize.OptimizationSpace;
 import dev.styleclip.image.Images;
+import dev.styleclip.image.InputImages;
+import dev.styleclip.invert.ClipFeatureDistance;
+import dev.styleclip.invert.ImageMetrics;
+import dev.styleclip.invert.InversionPreset;
+import dev.styleclip.invert.InversionSettings;
+import dev.styleclip.invert.Projector;
 import dev.styleclip.io.Hashes;
+import dev.styleclip.io.RawTensor;
 import dev.styleclip.stylegan2.Generator;
 import dev.styleclip.stylegan2.LatentSpace;
 import dev.styleclip.stylegan2.Latents;
@@ -33,8 +40,9 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The Java API: a generator and a CLIP loaded once, and one call per StyleCLIP method. Inputs and results live on the
- * Java heap ({@link Latent}, {@link EditResult}); each call runs in its own native scope, so a program never frees a
+ * The Java API: a generator and a CLIP loaded once, and one call per StyleCLIP method, plus {@link #invert} to bring a
+ * picture of one's own into the latent space. Inputs and results live on the Java heap ({@link Latent},
+ * {@link EditResult}, {@link InversionResult}); each call runs in its own native scope, so a program never frees a
  * tensor. Close it to free the models.
  *
  * <pre>{@code
@@ -45,7 +53,7 @@ import org.bytedeco.pytorch.Tensor;
  * }</pre>
  *
  * <p>A generator file with the bundled generator's SHA-256 gets the bundled set's defaults
- * ({@link OptimizationPreset#BUNDLED}), any other {@link OptimizationPreset#PUBLISHED}; the bundled mappers and
+ * ({@link OptimizationPreset#BUNDLED}, {@link InversionPreset#BUNDLED}), any other the published ones; the bundled mappers and
  * global directions are found by prompt when both the generator and the CLIP are the bundled ones.
  */
 public final class StyleClip implements AutoCloseable {
@@ -127,6 +135,12 @@ public final class StyleClip implements AutoCloseable {
     public static OptimizationPreset presetFor(Path generator) throws IOException {
         return BundledModels.available() && Hashes.sha256(generator).equals(BundledModels.generatorSha256())
                 ? OptimizationPreset.BUNDLED : OptimizationPreset.PUBLISHED;
+    }
+
+    /** The defaults inversion takes for a generator file: the bundled set's for the bundled generator (by SHA-256). */
+    public static InversionPreset inversionPresetFor(Path generator) throws IOException {
+        return BundledModels.available() && Hashes.sha256(generator).equals(BundledModels.generatorSha256())
+                ? InversionPreset.BUNDLED : InversionPreset.PUBLISHED;
     }
 
     /** The bundled 64-px generator and small CLIP. */
@@ -276,6 +290,74 @@ public final class StyleClip implements AutoCloseable {
         }
     }
 
+    /** Inversion's defaults for this generator (the identity term only when IR-SE50 weights were given). */
+    public InversionPreset inversionPreset() {
+        return bundledGenerator ? InversionPreset.BUNDLED : InversionPreset.PUBLISHED;
+    }
+
+    /** Inverts the picture in {@code image} with this generator's defaults ({@link #inversionPreset()}). */
+    public InversionResult invert(Path image) throws IOException {
+        return invert(image, InversionSettings.optimize(inversionPreset().settings(id != null)), null);
+    }
+
+    /**
+     * Inverts a picture: any image file ImageIO reads, centre-cropped to a square and resized to the generator's side
+     * ({@link InputImages}), then projected into W or W+ by optimization ({@link Projector}). The result's latent
+     * edits like any other ({@link #optimize}, {@link #mapper}, {@link #global}).
+     *
+     * @param observer sees every step (may be null)
+     * @throws IOException a file that is missing or not an image, with a one-line message naming it
+     */
+    public InversionResult invert(Path image, InversionSettings settings, Projector.Observer observer) throws IOException {
+        Projector.Settings s = settings.projector();
+        if (s.weights().id() > 0 && id == null) {
+            throw new SettingException("id-lambda", "needs the IR-SE50 weights (model_ir_se50.pth); give them, or set it to 0");
+        }
+        int size = g.config().size();
+        long t0 = System.nanoTime();
+        try (PointerScope scope = new PointerScope()) {
+            Tensor target = InputImages.read(image, size); // [1, 3, S, S]
+            String imageSha = Hashes.sha256(image);
+            ClipFeatureDistance features = new ClipFeatureDistance(clip.model(), size);
+            Projector.Result r = new Projector(g, features, id).run(target, s, observer);
+            ImageMetrics.Values m = ImageMetrics.measure(r.image(), target, features);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Map<String, Object> origin = new LinkedHashMap<>();
+            origin.put("image", image.toString());
+            origin.put("image_sha256", imageSha);
+            origin.put("inversion", settings.method().label());
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("tool", "styleclip invert");
+            p.put("method", settings.method().label());
+            p.putAll(origin);
+            putModels(p);
+            p.put("space", s.space().label());
+            p.put("steps", s.steps());
+            p.put("lr", s.lr());
+            p.put("mse_lambda", s.weights().mse());
+            p.put("ssim_lambda", s.weights().ssim());
+            p.put("clip_feature_lambda", s.weights().clipFeatures());
+            p.put("clip_feature_blocks", features.blocks());
+            p.put("id_lambda", s.weights().id());
+            p.put("latent_noise", s.latentNoise());
+            p.put("noise_ramp", s.noiseRamp());
+            p.put("noise_regularize", s.noiseRegularize());
+            p.put("noise_start", s.noiseStart().name().toLowerCase(java.util.Locale.ROOT));
+            p.put("seed", s.seed());
+            p.put("loss_first", r.losses().get(0).total());
+            p.put("loss_last", r.losses().get(r.losses().size() - 1).total());
+            p.put("psnr_db", Double.isFinite(m.psnr()) ? m.psnr() : null);
+            p.put("ssim", m.ssim());
+            p.put("clip_feature_distance", m.clipFeatureDistance());
+            p.put("seconds", seconds);
+            Map<String, RawTensor> noise = new LinkedHashMap<>();
+            for (int i = 0; i < r.noise().size(); i++) noise.put("noise_" + i, Tensors.toRaw(r.noise().get(i)));
+            return new InversionResult(settings.method().label(), Images.toImage(target, 0), Images.toImage(r.image(), 0),
+                    Latent.of(r.latent(), Latent.Space.W_PLUS, origin), noise,
+                    new InversionResult.Metrics(m.psnr(), m.ssim(), m.clipFeatureDistance(), seconds), p);
+        }
+    }
+
     /** The bundled mapper trained for {@code prompt} (the bundled set only). */
     public EditResult mapper(Latent start, String prompt) throws IOException {
         List<String> known = bundledSet() ? BundledModels.mapperPrompts() : List.of();
@@ -359,6 +441,12 @@ public final class StyleClip implements AutoCloseable {
         p.put("prompt", prompt);
         p.put("method", method);
         p.putAll(start.origin());
+        putModels(p);
+        return p;
+    }
+
+    /** Every model file's label and SHA-256. */
+    private void putModels(Map<String, Object> p) {
         p.put("generator", models.labels().get("generator"));
         p.put("generator_sha256", generatorSha);
         p.put("clip", models.labels().get("clip"));
@@ -367,7 +455,6 @@ public final class StyleClip implements AutoCloseable {
             p.put("arcface", models.labels().get("arcface"));
             p.put("arcface_sha256", arcfaceSha);
         }
-        return p;
     }
 
     private static long seedOf(Latent start) {

@@ -17,9 +17,11 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Each line holds medians over --repeats after a warm-up. Targets: synth (StyleGAN2 config-f at --size), clip "
                         + "(ViT-B/32 image encoding), arcface (IR-SE50 ID loss), optimize (one optimization step at --size with "
                         + "ViT-B/32 CLIP and IR-SE50), global-edit (one edit at --size, and the fs3 preparation rate), mapper-apply "
-                        + "(latent mapper and synthesis per image at 1024 and 256, or at --size if given, and one mapper training step)."})
+                        + "(latent mapper and synthesis per image at 1024 and 256, or at --size if given, and one mapper training step), invert (one "
+                        + "inversion step at --size: synthesis, MSE, SSIM and the ViT-B/32 CLIP-feature distance, noise regularizer, "
+                        + "backward, Adam)."})
 public final class BenchCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "TARGET", description = "What to time: synth, clip, arcface, optimize, global-edit, mapper-apply.")
+    @Parameters(paramLabel = "TARGET", description = "What to time: synth, clip, arcface, optimize, global-edit, mapper-apply, invert.")
     String target;
 
     @Option(names = "--size", defaultValue = "1024", description = "Generator resolution (default: ${DEFAULT-VALUE}).")
@@ -52,12 +54,13 @@ public final class BenchCommand implements Callable<Integer> {
             case "clip" -> dev.styleclip.bench.ClipBench.run(warmup, repeats, out);
             case "arcface" -> dev.styleclip.bench.ArcFaceBench.run(warmup, repeats, out);
             case "optimize" -> dev.styleclip.bench.OptimizeBench.run(size, warmup, repeats, out);
+            case "invert" -> dev.styleclip.bench.InvertBench.run(size, warmup, repeats, out);
             case "global-edit" -> dev.styleclip.bench.GlobalEditBench.run(size, warmup, repeats, prepareImages, out);
             case "mapper-apply" -> dev.styleclip.bench.MapperBench.run(
                     spec.commandLine().getParseResult().hasMatchedOption("--size") ? new int[] {size} : new int[] {1024, 256},
                     warmup, repeats, out);
             default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "unknown bench target '" + target + "' (available: synth, clip, arcface, optimize, global-edit, mapper-apply)");
+                    "unknown bench target '" + target + "' (available: synth, clip, arcface, optimize, global-edit, mapper-apply, invert)");
         }
         return 0;
     }

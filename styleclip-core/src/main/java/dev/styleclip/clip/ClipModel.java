@@ -201,6 +201,20 @@ public final class ClipModel implements AutoCloseable {
         return visual.forward(image);
     }
 
+    /**
+     * The image tower's token features after blocks {@code blocks} (1-based counts, ascending), computed as
+     * {@link #encodeImage} computes them: float32 images [N, 3, R, R], already preprocessed -> one
+     * [N, grid*grid + 1, vision_width] tensor per block.
+     */
+    public List<Tensor> imageBlockOutputs(Tensor image, int... blocks) {
+        return visual.blockOutputs(image, blocks);
+    }
+
+    /** The number of residual blocks of the image tower. */
+    public int visionLayers() {
+        return visual.layers();
+    }
+
     /** {@code encode_text} of token ids as {@code clip.tokenize} returns them: [N][context_length]. */
     public Tensor encodeText(int[][] tokens) {
         return encodeText(tokenTensor(tokens));

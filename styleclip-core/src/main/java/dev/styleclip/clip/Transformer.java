@@ -30,6 +30,32 @@ public final class Transformer {
         return x;
     }
 
+    /**
+     * The residual stream after each block of {@code blocks} (1-based block counts, ascending): the same blocks
+     * {@link #forward} runs, stopped after the last one asked for.
+     *
+     * @param x    [N, L, width]
+     * @param mask [L, L] additive mask, or null
+     * @return one [N, L, width] tensor per entry of {@code blocks}
+     */
+    public List<Tensor> outputsAfter(Tensor x, Tensor mask, int... blocks) {
+        Tensors.checkShape("transformer input", x, -1, -1, width);
+        List<Tensor> out = new ArrayList<>(blocks.length);
+        int next = 0;
+        for (int i = 0; i < resblocks.size() && next < blocks.length; i++) {
+            x = resblocks.get(i).forward(x, mask);
+            if (blocks[next] == i + 1) {
+                out.add(x);
+                next++;
+            }
+        }
+        if (next < blocks.length) {
+            throw new IllegalArgumentException("blocks " + java.util.Arrays.toString(blocks) + " must be ascending counts in [1, "
+                    + resblocks.size() + "]");
+        }
+        return out;
+    }
+
     public int layers() {
         return resblocks.size();
     }

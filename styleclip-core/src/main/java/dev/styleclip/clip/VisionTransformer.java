@@ -2,6 +2,7 @@ package dev.styleclip.clip;
 
 import dev.styleclip.tensor.Conv;
 import dev.styleclip.tensor.Tensors;
+import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
@@ -48,6 +49,30 @@ public final class VisionTransformer {
     /** @param x float32 images [N, 3, R, R] (R = image_resolution); returns [N, embed_dim] (not normalised) */
     public Tensor forward(Tensor x) {
         Tensors.checkShape("image", x, -1, 3, resolution, resolution);
+        Tensor t = transformer.forward(tokens(x), null);
+        Tensor classToken = ClipOps.layerNorm(t.select(1, 0), lnPostWeight.value(), lnPostBias.value()); // [N, width]
+        return classToken.matmul(proj.value()); // [N, embed_dim]
+    }
+
+    /**
+     * The token features inside the encoder: the residual stream after each block of {@code blocks} (1-based counts,
+     * ascending), computed as {@link #forward} computes them and stopped after the last one asked for.
+     *
+     * @param x float32 images [N, 3, R, R]
+     * @return one [N, grid*grid + 1, width] tensor per block (the class token first)
+     */
+    public List<Tensor> blockOutputs(Tensor x, int... blocks) {
+        Tensors.checkShape("image", x, -1, 3, resolution, resolution);
+        return transformer.outputsAfter(tokens(x), null, blocks);
+    }
+
+    /** The number of residual blocks. */
+    public int layers() {
+        return transformer.layers();
+    }
+
+    /** Patch embedding, class token, positional embedding and ln_pre: the transformer's input [N, grid*grid + 1, width]. */
+    private Tensor tokens(Tensor x) {
         if (x.scalar_type().intern() != ScalarType.Float) {
             throw new IllegalArgumentException("image must be float32, got " + x.scalar_type());
         }
@@ -56,9 +81,6 @@ public final class VisionTransformer {
         t = t.reshape(n, width, -1).permute(0, 2, 1); // [N, grid*grid, width], patches in row-major order
         Tensor cls = classEmbedding.value().view(1, 1, width).expand(n, 1, width); // [N, 1, width]
         t = torch.cat(new TensorVector(cls, t), 1).add(positionalEmbedding.value()); // [N, grid*grid + 1, width]
-        t = ClipOps.layerNorm(t, lnPreWeight.value(), lnPreBias.value());
-        t = transformer.forward(t, null);
-        Tensor classToken = ClipOps.layerNorm(t.select(1, 0), lnPostWeight.value(), lnPostBias.value()); // [N, width]
-        return classToken.matmul(proj.value()); // [N, embed_dim]
+        return ClipOps.layerNorm(t, lnPreWeight.value(), lnPreBias.value());
     }
 }

@@ -10,14 +10,15 @@ import java.nio.file.Path;
 /**
  * The first check of every reader on a file a user named: a directory, a missing file or one that cannot
  * be opened each get their own one-line message, rather than whatever the call that opens it says
- * (a bare path for a refused permission, "Is a directory" from a read that comes later).
+ * (a bare path for a refused permission, "Is a directory" from a read that comes later). Image readers
+ * ({@code dev.styleclip.image.InputImages}) make the same first check.
  */
-final class InputFiles {
+public final class InputFiles {
     private InputFiles() {
     }
 
     /** Refuses a directory, a missing file or one this process may not open; lets pipes and devices through. */
-    static void requireReadable(Path file) throws CheckpointException {
+    public static void requireReadable(Path file) throws CheckpointException {
         if (Files.isDirectory(file)) throw new CheckpointException(CheckpointException.name(file) + " is a directory, not a file");
         if (!Files.exists(file)) {
             throw new CheckpointException(file, Files.isSymbolicLink(file) ? "a symbolic link to a missing file" : "no such file");

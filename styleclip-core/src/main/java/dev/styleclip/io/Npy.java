@@ -189,4 +189,28 @@ public final class Npy {
     public static void write(Path file, RawTensor t) throws IOException {
         AtomicFiles.write(file, Npy.encode(t));
     }
+
+    /**
+     * Writes arrays as an {@code .npz} archive as {@code numpy.savez} does (one stored, uncompressed zip record
+     * {@code <name>.npy} per array, in the map's order), atomically; {@code numpy.load} and {@link #readNpz} read it.
+     */
+    public static void writeNpz(Path file, Map<String, RawTensor> arrays) throws IOException {
+        AtomicFiles.write(file, out -> {
+            java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(out);
+            for (Map.Entry<String, RawTensor> e : arrays.entrySet()) {
+                byte[] npy = encode(e.getValue());
+                ZipEntry entry = new ZipEntry(e.getKey() + ".npy");
+                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                crc.update(npy);
+                entry.setMethod(ZipEntry.STORED);
+                entry.setSize(npy.length);
+                entry.setCompressedSize(npy.length);
+                entry.setCrc(crc.getValue());
+                zip.putNextEntry(entry);
+                zip.write(npy);
+                zip.closeEntry();
+            }
+            zip.finish(); // the stream itself is closed by AtomicFiles
+        });
+    }
 }

@@ -294,7 +294,43 @@ public final class Generator implements AutoCloseable {
     /** Image from the S list (as {@link #styles} returns it); the batch size comes from S[0]. */
     public Tensor synthesizeFromStyles(List<Tensor> s, NoiseMode noise) {
         checkStyles(s);
-        return advance(start(s.get(0).size(0)), s, layout.size(), noise).skip().contiguous();
+        return advance(start(s.get(0).size(0)), s, layout.size(), (i, b) -> noise(i, b, noise)).skip().contiguous();
+    }
+
+    /**
+     * Image [B, 3, size, size] from W+ [B, n_latent, D] with the given noise maps, one per buffer
+     * {@code noises.noise_i} in order ({@link #noiseBuffers()} gives the checkpoint's): each [1, 1, r, r] (shared by
+     * the batch) or [B, 1, r, r], r as the buffer's. The reference's {@code g_ema([w], input_is_latent=True,
+     * noise=noises)}, as rosinality's projector.py calls it; gradients flow to the maps.
+     */
+    public Tensor synthesize(Tensor wplus, List<Tensor> noise) {
+        List<Tensor> s = styles(wplus);
+        long b = wplus.size(0);
+        checkNoise(noise, b);
+        return advance(start(b), s, layout.size(), (i, batch) -> noise.get(i)).skip().contiguous();
+    }
+
+    /**
+     * Copies of the checkpoint's noise buffers {@code noises.noise_i}, each [1, 1, r, r], in the caller's scope: the
+     * maps {@link NoiseMode#CONST} synthesizes with, as a start for {@link #synthesize(Tensor, List)}.
+     */
+    public List<Tensor> noiseBuffers() {
+        List<Tensor> out = new ArrayList<>(noises.size());
+        try (var ng = new org.bytedeco.pytorch.NoGradGuard()) {
+            for (Tensor n : noises) out.add(n.clone());
+        }
+        return out;
+    }
+
+    private void checkNoise(List<Tensor> noise, long batch) {
+        if (noise.size() != noises.size()) {
+            throw new IllegalArgumentException("this generator has " + noises.size() + " noise buffers, got " + noise.size() + " noise maps");
+        }
+        for (int i = 0; i < noise.size(); i++) {
+            Tensor n = noise.get(i);
+            long r = noises.get(i).size(2);
+            Tensors.checkShape("noise map " + i, n, n.dim() == 4 && n.size(0) == 1 ? 1 : batch, 1, r, r);
+        }
     }
 
     /**
@@ -314,6 +350,16 @@ public final class Generator implements AutoCloseable {
 
     /** Consumes S entries {@code state.nextEntry()} .. {@code untilEntry - 1}. */
     public SynthesisState advance(SynthesisState state, List<Tensor> s, int untilEntry, NoiseMode noise) {
+        return advance(state, s, untilEntry, (i, b) -> noise(i, b, noise));
+    }
+
+    /** Where a conv layer's noise comes from: map {@code i} for a batch of {@code batch} (null: none). */
+    @FunctionalInterface
+    private interface NoiseSource {
+        Tensor map(int i, long batch);
+    }
+
+    private SynthesisState advance(SynthesisState state, List<Tensor> s, int untilEntry, NoiseSource noise) {
         Tensor out = state.features();
         Tensor skip = state.skip();
         long b = out.size(0);
@@ -321,7 +367,7 @@ public final class Generator implements AutoCloseable {
             Layer l = layers.get(i);
             Tensor si = s.get(i);
             if (l instanceof ConvLayer c) {
-                out = c.module().forward(out, si, noise(c.noise(), b, noise), options.upsampleConv());
+                out = c.module().forward(out, si, noise.map(c.noise(), b), options.upsampleConv());
             } else if (l instanceof RgbLayer r) {
                 skip = r.module().forward(out, si, skip); // null before the first ToRGB, which has no skip input
             }

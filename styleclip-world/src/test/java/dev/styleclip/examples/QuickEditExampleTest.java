@@ -25,6 +25,8 @@ class QuickEditExampleTest {
     private static final Path EXAMPLE = Path.of("../examples/QuickEdit.java").toAbsolutePath().normalize();
     /** The README's picture; compiled here, run by hand (a minute of edits). */
     private static final Path GALLERY = Path.of("../examples/Gallery.java").toAbsolutePath().normalize();
+    /** The measurement behind inversion's defaults; compiled here, run by hand (an hour of inversions). */
+    private static final Path INVERSION_WEIGHTS = Path.of("../examples/InversionWeights.java").toAbsolutePath().normalize();
 
     @TempDir
     Path dir;
@@ -35,7 +37,7 @@ class QuickEditExampleTest {
         Path classes = Files.createDirectories(dir.resolve("classes"));
         ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
         int rc = javac.run(null, diagnostics, diagnostics, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"),
-                "-Xlint:all,-path", "-Werror", EXAMPLE.toString(), GALLERY.toString());
+                "-Xlint:all,-path", "-Werror", EXAMPLE.toString(), GALLERY.toString(), INVERSION_WEIGHTS.toString());
         assertEquals(0, rc, diagnostics.toString(StandardCharsets.UTF_8));
 
         Path out = dir.resolve("out");
