@@ -18,7 +18,9 @@ import dev.styleclip.image.Images;
 import dev.styleclip.image.InputImages;
 import dev.styleclip.invert.ClipFeatureDistance;
 import dev.styleclip.invert.ImageMetrics;
+import dev.styleclip.invert.InversionMethod;
 import dev.styleclip.invert.InversionPreset;
+import dev.styleclip.invert.encoder.Encoder;
 import dev.styleclip.invert.InversionSettings;
 import dev.styleclip.invert.Projector;
 import dev.styleclip.io.Hashes;
@@ -105,6 +107,7 @@ public final class StyleClip implements AutoCloseable {
     private final String arcfaceSha;
     private final boolean bundledGenerator;
     private final boolean bundledClip;
+    private final Map<Path, Encoder> encoders = new LinkedHashMap<>();
 
     private StyleClip(Models models) throws IOException {
         this.models = models;
@@ -295,9 +298,34 @@ public final class StyleClip implements AutoCloseable {
         return bundledGenerator ? InversionPreset.BUNDLED : InversionPreset.PUBLISHED;
     }
 
-    /** Inverts the picture in {@code image} with this generator's defaults ({@link #inversionPreset()}). */
+    /**
+     * Inverts the picture in {@code image} with this generator's defaults ({@link #inversionPreset()}):
+     * {@code encoder+optimize} where the bundled encoder fits (the bundled generator), optimization otherwise.
+     */
     public InversionResult invert(Path image) throws IOException {
-        return invert(image, InversionSettings.optimize(inversionPreset().settings(id != null)), null);
+        InversionMethod m = bundledGenerator && BundledModels.has(BundledModels.ENCODER) ? InversionMethod.ENCODER_OPTIMIZE : InversionMethod.OPTIMIZE;
+        return invert(image, inversionPreset().inversion(m, id != null), null);
+    }
+
+    /**
+     * The encoder in {@code file} (null: the bundled encoder, for the bundled generator only), read once and kept until
+     * {@link #close()}; a file for another generator's shape is refused naming both.
+     */
+    public synchronized Encoder encoder(Path file) throws IOException {
+        Path path = file;
+        if (path == null) {
+            if (!bundledGenerator || !BundledModels.has(BundledModels.ENCODER)) {
+                throw new SettingException("encoder", "must be given for this generator (an encoder from 'styleclip encoder train "
+                        + "--generator G --out E.pt'); only the bundled generator has a bundled encoder");
+            }
+            path = BundledModels.path(BundledModels.ENCODER);
+        }
+        Encoder e = encoders.get(path);
+        if (e == null) {
+            e = Encoder.load(path, g.config(), models.labels().get("generator"));
+            encoders.put(path, e);
+        }
+        return e;
     }
 
     /**
@@ -310,7 +338,7 @@ public final class StyleClip implements AutoCloseable {
      */
     public InversionResult invert(Path image, InversionSettings settings, Projector.Observer observer) throws IOException {
         Projector.Settings s = settings.projector();
-        if (s.weights().id() > 0 && id == null) {
+        if (settings.optimizes() && s.weights().id() > 0 && id == null) {
             throw new SettingException("id-lambda", "needs the IR-SE50 weights (model_ir_se50.pth); give them, or set it to 0");
         }
         int size = g.config().size();
@@ -319,7 +347,19 @@ public final class StyleClip implements AutoCloseable {
             Tensor target = InputImages.read(image, size); // [1, 3, S, S]
             String imageSha = Hashes.sha256(image);
             ClipFeatureDistance features = new ClipFeatureDistance(clip.model(), size);
-            Projector.Result r = new Projector(g, features, id).run(target, s, observer);
+            Tensor encoded = null;
+            if (settings.usesEncoder()) encoded = encoder(settings.encoder()).encode(target); // [1, L, D]
+            double encoderSeconds = (System.nanoTime() - t0) / 1e9;
+            Projector.Result r;
+            if (settings.optimizes()) {
+                r = new Projector(g, features, id).run(target, encoded, s, observer);
+            } else {
+                try (NoGradGuard ng = new NoGradGuard()) {
+                    List<Tensor> buffers = new java.util.ArrayList<>();
+                    for (Tensor b : g.noiseBuffers()) buffers.add(b.clone());
+                    r = new Projector.Result(encoded, List.copyOf(buffers), g.synthesize(encoded, NoiseMode.CONST), List.of(), encoderSeconds);
+                }
+            }
             ImageMetrics.Values m = ImageMetrics.measure(r.image(), target, features);
             double seconds = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> origin = new LinkedHashMap<>();
@@ -331,21 +371,13 @@ public final class StyleClip implements AutoCloseable {
             p.put("method", settings.method().label());
             p.putAll(origin);
             putModels(p);
-            p.put("space", s.space().label());
-            p.put("steps", s.steps());
-            p.put("lr", s.lr());
-            p.put("mse_lambda", s.weights().mse());
-            p.put("ssim_lambda", s.weights().ssim());
-            p.put("clip_feature_lambda", s.weights().clipFeatures());
-            p.put("clip_feature_blocks", features.blocks());
-            p.put("id_lambda", s.weights().id());
-            p.put("latent_noise", s.latentNoise());
-            p.put("noise_ramp", s.noiseRamp());
-            p.put("noise_regularize", s.noiseRegularize());
-            p.put("noise_start", s.noiseStart().name().toLowerCase(java.util.Locale.ROOT));
-            p.put("seed", s.seed());
-            p.put("loss_first", r.losses().get(0).total());
-            p.put("loss_last", r.losses().get(r.losses().size() - 1).total());
+            if (settings.usesEncoder()) {
+                p.put("encoder", settings.encoder() != null ? settings.encoder().toString() : "bundled:" + BundledModels.ENCODER);
+                p.put("encoder_sha256", Hashes.sha256(settings.encoder() != null ? settings.encoder() : BundledModels.path(BundledModels.ENCODER)));
+                p.put("encoder_seconds", encoderSeconds);
+            }
+            if (settings.optimizes()) putProjector(p, s, features, r);
+
             p.put("psnr_db", Double.isFinite(m.psnr()) ? m.psnr() : null);
             p.put("ssim", m.ssim());
             p.put("clip_feature_distance", m.clipFeatureDistance());
@@ -356,6 +388,24 @@ public final class StyleClip implements AutoCloseable {
                     Latent.of(r.latent(), Latent.Space.W_PLUS, origin), noise,
                     new InversionResult.Metrics(m.psnr(), m.ssim(), m.clipFeatureDistance(), seconds), p);
         }
+    }
+
+    private static void putProjector(Map<String, Object> p, Projector.Settings s, ClipFeatureDistance features, Projector.Result r) {
+        p.put("space", s.space().label());
+        p.put("steps", s.steps());
+        p.put("lr", s.lr());
+        p.put("mse_lambda", s.weights().mse());
+        p.put("ssim_lambda", s.weights().ssim());
+        p.put("clip_feature_lambda", s.weights().clipFeatures());
+        p.put("clip_feature_blocks", features.blocks());
+        p.put("id_lambda", s.weights().id());
+        p.put("latent_noise", s.latentNoise());
+        p.put("noise_ramp", s.noiseRamp());
+        p.put("noise_regularize", s.noiseRegularize());
+        p.put("noise_start", s.noiseStart().name().toLowerCase(java.util.Locale.ROOT));
+        p.put("seed", s.seed());
+        p.put("loss_first", r.losses().get(0).total());
+        p.put("loss_last", r.losses().get(r.losses().size() - 1).total());
     }
 
     /** The bundled mapper trained for {@code prompt} (the bundled set only). */
@@ -470,7 +520,9 @@ public final class StyleClip implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        encoders.values().forEach(Encoder::close);
+        encoders.clear();
         g.close();
         clip.close();
         if (id != null) id.close();

@@ -19,7 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
                         + "ViT-B/32 CLIP and IR-SE50), global-edit (one edit at --size, and the fs3 preparation rate), mapper-apply "
                         + "(latent mapper and synthesis per image at 1024 and 256, or at --size if given, and one mapper training step), invert (one "
                         + "inversion step at --size: synthesis, MSE, SSIM and the ViT-B/32 CLIP-feature distance, noise regularizer, "
-                        + "backward, Adam)."})
+                        + "backward, Adam; then one forward pass of the encoder sized for that generator)."})
 public final class BenchCommand implements Callable<Integer> {
     @Parameters(paramLabel = "TARGET", description = "What to time: synth, clip, arcface, optimize, global-edit, mapper-apply, invert.")
     String target;

@@ -2,6 +2,7 @@ package dev.styleclip.cli;
 
 import dev.styleclip.InversionResult;
 import dev.styleclip.StyleClip;
+import dev.styleclip.bundled.BundledModels;
 import dev.styleclip.check.SettingException;
 import dev.styleclip.image.InputImages;
 import dev.styleclip.invert.InversionLoss;
@@ -29,9 +30,12 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "invert", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Find the latent of a picture of your own, so that it can be edited like a generated image.",
                 "Reads any image ImageIO reads (PNG, JPEG, BMP, GIF; transparency on white), crops its centre square and resizes it "
-                        + "to the generator's side, then optimizes a latent and the generator's noise maps until the generated image "
-                        + "matches it (rosinality's projector.py, with pixel MSE, SSIM and a CLIP-feature distance in the place of "
-                        + "LPIPS, and the identity loss with --arcface). With no model files given it uses the bundled models.",
+                        + "to the generator's side, then finds its latent: --method optimize optimizes a latent and the generator's "
+                        + "noise maps until the generated image matches it (rosinality's projector.py, with pixel MSE, SSIM and a "
+                        + "CLIP-feature distance in the place of LPIPS, and the identity loss with --arcface); encoder is one forward "
+                        + "pass of an encoder network (styleclip encoder train), milliseconds instead of seconds; encoder+optimize "
+                        + "starts a shorter optimization in W+ from the encoder's latent. With no model files given it uses the "
+                        + "bundled models and the bundled encoder.",
                 "Writes into --out DIR (created if needed; files of the same names are replaced): latent.npy (W+, reusable as "
                         + "--latent by every command), noise.npz (the optimized noise maps the reconstruction was made with), "
                         + "reconstruction.png, side_by_side.png (the picture as the generator sees it, and the reconstruction), "
@@ -45,9 +49,13 @@ public final class InvertCommand implements Callable<Integer>, HelpFooter {
     @Mixin
     ModelOptions models;
 
-    @Option(names = "--method", defaultValue = "optimize", paramLabel = "M", description = "optimize (optimization of the latent), "
-            + "encoder or encoder+optimize (need an encoder, --encoder E.pt) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--method", paramLabel = "M", description = "optimize, encoder or encoder+optimize (default: encoder+optimize "
+            + "when there is an encoder, the bundled generator's or --encoder; optimize otherwise).")
     String method;
+
+    @Option(names = "--encoder", paramLabel = "E.pt", description = "Encoder file for the generator (default: the bundled encoder, "
+            + "for the bundled generator).")
+    Path encoder;
 
     @Option(names = "--space", paramLabel = "w|w+", description = "The latent that moves: w (one w on every W+ row) or w+ (a w per "
             + "row: closer reconstructions, latents less like the generator's own).")
@@ -105,16 +113,29 @@ public final class InvertCommand implements Callable<Integer>, HelpFooter {
         lines.add(row("--ssim-lambda", num(b.ssim()), num(p.ssim())));
         lines.add(row("--clip-feature-lambda", num(b.clipFeatures()), num(p.clipFeatures())));
         lines.add(row("--id-lambda", idDefault(b), idDefault(p)));
+        lines.add("  with encoder+optimize:");
+        lines.add(row("--space", "w+", "w+"));
+        lines.add(row("--steps", String.valueOf(b.refineSteps()), String.valueOf(p.refineSteps())));
+        lines.add(row("--lr", num(b.refineLr()), num(p.refineLr())));
         return lines.toArray(String[]::new);
     }
 
     @Override
     public Integer call() throws Exception {
-        InversionMethod m = InversionMethod.parse("method", method);
         StyleClip.Models files = models.models();
-        InversionSettings settings = new InversionSettings(m, settings(StyleClip.inversionPresetFor(files.generator())));
-        if (settings.projector().weights().id() > 0 && models.arcface == null) {
-            throw new SettingException("id-lambda", settings.projector().weights().id() + " needs --arcface (model_ir_se50.pth); "
+        InversionPreset preset = StyleClip.inversionPresetFor(files.generator());
+        InversionMethod m = method != null ? InversionMethod.parse("method", method)
+                : encoder != null || preset == InversionPreset.BUNDLED && BundledModels.has(BundledModels.ENCODER)
+                ? InversionMethod.ENCODER_OPTIMIZE : InversionMethod.OPTIMIZE;
+        if (m == InversionMethod.OPTIMIZE && encoder != null) {
+            throw new SettingException("encoder", "is for --method encoder or encoder+optimize, not optimize");
+        }
+        if (m != InversionMethod.OPTIMIZE && encoder == null && preset != InversionPreset.BUNDLED) {
+            throw new SettingException("encoder", "must be given for --method " + m.label() + " with this generator (an encoder file from "
+                    + "'styleclip encoder train --generator G --out E.pt')");
+        }
+        InversionSettings settings = new InversionSettings(m, settings(preset, m), encoder);
+        if (settings.optimizes() && settings.projector().weights().id() > 0 && models.arcface == null) {            throw new SettingException("id-lambda", settings.projector().weights().id() + " needs --arcface (model_ir_se50.pth); "
                     + "give it, or pass --id-lambda 0");
         }
         for (Path image : images) InputImages.readRgb(image); // a file that is not a picture fails before anything is written
@@ -125,7 +146,8 @@ public final class InvertCommand implements Callable<Integer>, HelpFooter {
         try (StyleClip sc = StyleClip.open(files)) {
             for (int i = 0; i < images.size(); i++) {
                 Path image = images.get(i);
-                InversionResult r = sc.invert(image, settings, observer(err, "invert " + image.getFileName(), settings.projector()));
+                InversionResult r = sc.invert(image, settings, settings.optimizes()
+                        ? observer(err, "invert " + image.getFileName(), settings.projector()) : null);
                 r.save(dirs.get(i));
                 InversionResult.Metrics mt = r.metrics();
                 o.printf(Locale.ROOT, "%s: PSNR %.2f dB, SSIM %.4f, CLIP-feature distance %.4f in %.1f s; wrote %s%n", image.getFileName(),
@@ -137,13 +159,14 @@ public final class InvertCommand implements Callable<Integer>, HelpFooter {
     }
 
     /** The projector's settings: the options given over the preset's. */
-    private Projector.Settings settings(InversionPreset preset) {
+    private Projector.Settings settings(InversionPreset preset, InversionMethod m) {
         boolean arcface = models.arcface != null;
-        InversionLoss.Weights base = preset.weights(arcface);
+        Projector.Settings defaults = preset.settings(m, arcface);
+        InversionLoss.Weights base = defaults.weights();
         InversionLoss.Weights weights = new InversionLoss.Weights(or(mseLambda, base.mse()), or(ssimLambda, base.ssim()),
                 or(clipFeatureLambda, base.clipFeatures()), or(idLambda, base.id()));
-        InversionSpace sp = space != null ? InversionSpace.parse("space", space) : preset.space();
-        return Projector.Settings.of(sp, or(steps, preset.steps()), or(lr, preset.lr()), weights)
+        InversionSpace sp = space != null ? InversionSpace.parse("space", space) : defaults.space();
+        return defaults.withSpace(sp).withSteps(or(steps, defaults.steps())).withLr(or(lr, defaults.lr())).withWeights(weights)
                 .withNoiseRegularize(noiseRegularize).withSeed(seed);
     }
 

@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
 @Command(name = "styleclip", mixinStandardHelpOptions = true, version = "styleclip 0.1.0",
         description = "Edit StyleGAN2 images with text (StyleCLIP), on the JVM.",
         subcommands = {EditCommand.class, InspectCommand.class, GenerateCommand.class, ClipCommand.class, OptimizeCommand.class,
-                GlobalCommand.class, MapperCommand.class, InvertCommand.class, WorldCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                GlobalCommand.class, MapperCommand.class, InvertCommand.class, EncoderCommand.class, WorldCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit codes of the command line. */
     static final int OK = 0, FAILED = 1, USAGE = 2, SIGINT = 130, SIGTERM = 143;

@@ -4,7 +4,13 @@ import dev.styleclip.clip.ClipModel;
 import dev.styleclip.invert.ClipFeatureDistance;
 import dev.styleclip.invert.InversionPreset;
 import dev.styleclip.invert.Projector;
+import dev.styleclip.invert.encoder.Encoder4Editing;
+import dev.styleclip.invert.encoder.EncoderConfig;
+import dev.styleclip.invert.encoder.NormStatistics;
 import dev.styleclip.io.CheckpointException;
+import dev.styleclip.stylegan2.GeneratorConfig;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Scalar;
 import dev.styleclip.stylegan2.Generator;
 import dev.styleclip.stylegan2.NoiseMode;
 import java.io.PrintWriter;
@@ -18,7 +24,9 @@ import org.bytedeco.pytorch.global.torch;
  * Time per projector step (synthesis with explicit noise maps, the image loss of the published preset without the
  * identity term: MSE, SSIM and the CLIP-feature distance of a ViT-B/32-sized CLIP, the noise regularizer, backward, Adam
  * and the maps' renormalisation) with a config-f generator at the given size, all random weights made in memory. The
- * median step of a run of {@code warmup + repeats} steps, first steps excluded.
+ * median step of a run of {@code warmup + repeats} steps, first steps excluded. Then one forward pass of the e4e encoder
+ * that {@link EncoderConfig#forGenerator} sizes for that generator (e4e's IR-SE50 encoder, reading at most 256 px), per
+ * image, BatchNorm on its running statistics: what {@code invert --method encoder} costs per image before synthesis.
  */
 public final class InvertBench {
     private InvertBench() {
@@ -46,6 +54,23 @@ public final class InvertBench {
             out.println("invert size=" + size + " pass=step(mse+ssim+clip-features+noise-reg,backward,adam) " + stats.format()
                     + String.format(" est_%d_steps_min=%.1f", InversionPreset.PUBLISHED.steps(),
                     stats.median() * InversionPreset.PUBLISHED.steps() / 60000));
+            out.flush();
+        }
+        encoder(size, warmup, repeats, out);
+    }
+
+    /** One forward pass of a freshly initialised encoder sized for a config-f generator of {@code size}, batch 1. */
+    static void encoder(int size, int warmup, int repeats, PrintWriter out) throws CheckpointException {
+        EncoderConfig c = EncoderConfig.forGenerator(GeneratorConfig.standard(size, RandomModels.STYLE_DIM, 8, 2));
+        try (Encoder4Editing net = Encoder4Editing.initialize(c, 0); PointerScope scope = new PointerScope()) {
+            torch.manual_seed(1);
+            Tensor x = torch.rand(1, 3, c.inputSize(), c.inputSize()).mul(new Scalar(2)).sub(new Scalar(1));
+            Timer.Stats s = Timer.measure(warmup, repeats, () -> {
+                try (NoGradGuard ng = new NoGradGuard()) {
+                    net.forward(x, NormStatistics.RUNNING);
+                }
+            });
+            out.printf("encoder size=%d input=%d params=%d batch=1 pass=forward %s%n", size, c.inputSize(), net.parameterCount(), s.format());
             out.flush();
         }
     }

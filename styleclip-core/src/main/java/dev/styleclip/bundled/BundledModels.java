@@ -33,6 +33,8 @@ public final class BundledModels {
     public static final String GENERATOR = "generator.pt";
     public static final String CLIP = "clip.pt";
     public static final String CLASSIFIER = "classifier.pt";
+    /** The encoder trained for the generator ({@code styleclip encoder train}). */
+    public static final String ENCODER = "encoder.pt";
     /** The generator's image size. */
     public static final int IMAGE_SIZE = 64;
     private static volatile Map<String, String> sums;

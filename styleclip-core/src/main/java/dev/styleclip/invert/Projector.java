@@ -199,6 +199,14 @@ public final class Projector {
      * projector.py takes it).
      */
     public Result run(Tensor target, Settings s, Observer observer) {
+        return run(target, null, s, observer);
+    }
+
+    /**
+     * As {@link #run(Tensor, Settings, Observer)}, from a given latent instead of the mean w: {@code start} is W+
+     * [B, n_latent, D] (an encoder's codes); in {@link InversionSpace#W} its rows' mean is the start.
+     */
+    public Result run(Tensor target, Tensor start, Settings s, Observer observer) {
         int size = g.config().size();
         Tensors.checkShape("target image", target, -1, 3, size, size);
         Tensors.requireFinite("the target image", target);
@@ -211,9 +219,16 @@ public final class Projector {
         Tensor latent;
         List<Tensor> noise = new ArrayList<>();
         try (NoGradGuard ng = new NoGradGuard()) {
-            Tensor mean = g.latentAvg().view(1, g.config().styleDim()); // [1, D]
-            latent = s.space() == InversionSpace.W ? mean.repeat(b, 1) // [B, D]
-                    : mean.unsqueeze(1).repeat(b, g.config().nLatent(), 1); // [B, n_latent, D]
+            if (start == null) {
+                Tensor mean = g.latentAvg().view(1, g.config().styleDim()); // [1, D]
+                latent = s.space() == InversionSpace.W ? mean.repeat(b, 1) // [B, D]
+                        : mean.unsqueeze(1).repeat(b, g.config().nLatent(), 1); // [B, n_latent, D]
+            } else {
+                Tensors.checkShape("start latent", start, b, g.config().nLatent(), g.config().styleDim());
+                Tensors.requireFinite("the start latent", start);
+                latent = s.space() == InversionSpace.W ? start.mean(new long[] {1}, false, new ScalarTypeOptional())
+                        : start.detach().clone(); // [B, D] or [B, n_latent, D]
+            }
             for (Tensor buffer : g.noiseBuffers()) {
                 noise.add(s.noiseStart() == NoiseStart.BUFFERS ? buffer.repeat(b, 1, 1, 1) // [B, 1, r, r]
                         : gaussian(rng, b, 1, buffer.size(2), buffer.size(3)));

@@ -165,9 +165,8 @@ class ProjectorTest {
         assertEquals("latent-noise", assertThrows(SettingException.class, () -> ok.withLatentNoise(Double.NaN)).setting());
         assertEquals("space", assertThrows(SettingException.class, () -> ok.withSpace(null)).setting());
         assertEquals("space", assertThrows(SettingException.class, () -> InversionSpace.parse("space", "s")).setting());
-        assertEquals("method", assertThrows(SettingException.class, () -> new InversionSettings(InversionMethod.ENCODER, ok)).setting());
-        assertEquals("method encoder+optimize needs an encoder (--encoder E.pt)",
-                assertThrows(SettingException.class, () -> new InversionSettings(InversionMethod.ENCODER_OPTIMIZE, ok)).getMessage());
+        assertEquals("method", assertThrows(SettingException.class, () -> new InversionSettings(null, ok, null)).setting());
+        assertEquals("method", assertThrows(SettingException.class, () -> InversionMethod.parse("method", "lpips")).setting());
         assertThrows(IllegalArgumentException.class, () -> new Projector(g, null, null).run(torch.zeros(1, 3, 16, 16), ok, null));
     }
 

@@ -6,6 +6,8 @@ import dev.styleclip.world.WorldAttributes;
 import dev.styleclip.world.WorldDataset;
 import dev.styleclip.world.WorldSample;
 
+import dev.styleclip.evaluate.InversionEval;
+import dev.styleclip.invert.encoder.RealImages;
 import dev.styleclip.train.classifier.AttributeClassifier;
 import dev.styleclip.train.classifier.LabeledImageBatches;
 import dev.styleclip.train.clip.ImageTextBatches;
@@ -163,6 +165,24 @@ public final class WorldData {
             for (int i = 0; i < mask.length; i++) mask[i] = (float) Math.max(mask[i], m[i] / max);
         }
         return mask;
+    }
+
+    /**
+     * Renders for encoder training ({@code encoder train} on the bundled generator): the portraits of step t are seeds
+     * {@code TRAINING_SEEDS + seedOffset + t * n ...}, each as it is or, with equal odds drawn from its seed, shifted by
+     * 4 px, rotated by 5 degrees or JPEG-compressed at quality 60 ({@link InversionEval.Variant}): the changes a picture
+     * a user brings has. The held-out renders of {@link InversionEval} are seeds far below these.
+     */
+    public static RealImages renders(int imageSize, long seedOffset) {
+        InversionEval.Variant[] variants = InversionEval.Variant.values();
+        return (step, n) -> {
+            List<java.awt.image.BufferedImage> images = new ArrayList<>(n);
+            for (WorldSample s : WorldDataset.samples(TRAINING_SEEDS + seedOffset + step * n, n)) {
+                InversionEval.Variant v = variants[new SplittableRandom(s.seed() * 0x9E3779B97F4A7C15L + 5).nextInt(variants.length)];
+                images.add(InversionEval.picture(s, imageSize, v));
+            }
+            return WorldDataset.toTensor(images);
+        };
     }
 
     /** Portraits labelled with the class of every {@link AttributeCategory} (-1 where it does not apply). */
