@@ -19,19 +19,37 @@ import java.util.Map;
  * what the run measured). Everything is on the Java heap.
  *
  * @param method     optimize, mapper or global
- * @param before     the start's image
+ * @param input      the user's picture as the generator sees it, when the start is an inverted picture; else null
+ * @param before     the start's image (for an inverted picture, its reconstruction as the edit starts from it)
  * @param after      the edited image
  * @param latent     the edited latent
  * @param provenance ordered fields, as {@code provenance.json} holds them
  */
-public record EditResult(String method, BufferedImage before, BufferedImage after, Latent latent, Map<String, Object> provenance) {
+public record EditResult(String method, BufferedImage input, BufferedImage before, BufferedImage after, Latent latent,
+                         Map<String, Object> provenance) {
     public EditResult {
         provenance = Collections.unmodifiableMap(new LinkedHashMap<>(provenance));
     }
 
+    /** An edit of a generated start (a seed or a latent file): no input picture. */
+    public EditResult(String method, BufferedImage before, BufferedImage after, Latent latent, Map<String, Object> provenance) {
+        this(method, null, before, after, latent, provenance);
+    }
+
     /** The same edit with other provenance (a front end adds its own fields). */
     public EditResult withProvenance(Map<String, Object> p) {
-        return new EditResult(method, before, after, latent, p);
+        return new EditResult(method, input, before, after, latent, p);
+    }
+
+    /**
+     * This edit, made from the latent of {@code inversion}, as an edit of that picture: the picture becomes the first
+     * panel of {@link #beforeAfter()}, and the inversion's provenance (method, picture, SHA-256, its figures) is kept
+     * under {@code "inversion"}.
+     */
+    public EditResult ofPicture(InversionResult inversion) {
+        Map<String, Object> p = new LinkedHashMap<>(provenance);
+        p.put("inversion", inversion.provenance());
+        return new EditResult(method, inversion.input(), before, after, latent, p);
     }
 
     /** The provenance as the JSON written beside the images and into their PNG text chunk. */
@@ -39,9 +57,9 @@ public record EditResult(String method, BufferedImage before, BufferedImage afte
         return new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(provenance);
     }
 
-    /** Before and after side by side. */
+    /** Before and after side by side; for an edited picture, the picture, its reconstruction and the edit. */
     public BufferedImage beforeAfter() {
-        return Images.strip(List.of(before, after));
+        return Images.strip(input != null ? List.of(input, before, after) : List.of(before, after));
     }
 
     /**

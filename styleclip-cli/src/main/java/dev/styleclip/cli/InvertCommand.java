@@ -124,16 +124,7 @@ public final class InvertCommand implements Callable<Integer>, HelpFooter {
     public Integer call() throws Exception {
         StyleClip.Models files = models.models();
         InversionPreset preset = StyleClip.inversionPresetFor(files.generator());
-        InversionMethod m = method != null ? InversionMethod.parse("method", method)
-                : encoder != null || preset == InversionPreset.BUNDLED && BundledModels.has(BundledModels.ENCODER)
-                ? InversionMethod.ENCODER_OPTIMIZE : InversionMethod.OPTIMIZE;
-        if (m == InversionMethod.OPTIMIZE && encoder != null) {
-            throw new SettingException("encoder", "is for --method encoder or encoder+optimize, not optimize");
-        }
-        if (m != InversionMethod.OPTIMIZE && encoder == null && preset != InversionPreset.BUNDLED) {
-            throw new SettingException("encoder", "must be given for --method " + m.label() + " with this generator (an encoder file from "
-                    + "'styleclip encoder train --generator G --out E.pt')");
-        }
+        InversionMethod m = method(preset, "method", method, encoder);
         InversionSettings settings = new InversionSettings(m, settings(preset, m), encoder);
         if (settings.optimizes() && settings.projector().weights().id() > 0 && models.arcface == null) {            throw new SettingException("id-lambda", settings.projector().weights().id() + " needs --arcface (model_ir_se50.pth); "
                     + "give it, or pass --id-lambda 0");
@@ -156,6 +147,28 @@ public final class InvertCommand implements Callable<Integer>, HelpFooter {
             }
         }
         return 0;
+    }
+
+    /** --method given, or its default: encoder+optimize where there is an encoder, optimize otherwise; checked against --encoder. */
+    static InversionMethod method(InversionPreset preset, String option, String method, Path encoder) {
+        InversionMethod m = method != null ? InversionMethod.parse(option, method)
+                : encoder != null || preset == InversionPreset.BUNDLED && BundledModels.has(BundledModels.ENCODER)
+                ? InversionMethod.ENCODER_OPTIMIZE : InversionMethod.OPTIMIZE;
+        if (m == InversionMethod.OPTIMIZE && encoder != null) {
+            throw new SettingException("encoder", "is for the methods encoder and encoder+optimize, not optimize");
+        }
+        if (m != InversionMethod.OPTIMIZE && encoder == null && preset != InversionPreset.BUNDLED) {
+            throw new SettingException("encoder", "must be given for " + m.label() + " with this generator (an encoder file from "
+                    + "'styleclip encoder train --generator G --out E.pt')");
+        }
+        return m;
+    }
+
+    /** The inversion of {@code edit --image}: the method (--invert) and the generator's preset for it. */
+    static InversionSettings inversion(StyleClip.Models files, String method, Path encoder, boolean arcface) throws java.io.IOException {
+        InversionPreset preset = StyleClip.inversionPresetFor(files.generator());
+        InversionMethod m = method(preset, "invert", method, encoder);
+        return new InversionSettings(m, preset.settings(m, arcface), encoder);
     }
 
     /** The projector's settings: the options given over the preset's. */
@@ -187,7 +200,7 @@ public final class InvertCommand implements Callable<Integer>, HelpFooter {
     }
 
     /** Progress lines on stderr, about ten per picture. */
-    private static Projector.Observer observer(PrintWriter err, String task, Projector.Settings s) {
+    static Projector.Observer observer(PrintWriter err, String task, Projector.Settings s) {
         StepPrinter printer = new StepPrinter(err, task, Math.max(1, s.steps() / 10));
         return (l, image, latent) -> printer.step(l.step(), s.steps(), String.format(Locale.ROOT, "loss %.4f mse %.4f 1-ssim %.4f clip-features %.4f",
                 l.total(), l.mse(), l.ssimLoss(), l.clipFeatures()));

@@ -108,7 +108,7 @@ class InvertCommandTest {
     }
 
     @Test
-    void badNumbersAndUnwiredMethodsAreUsageErrorsBeforeAnythingIsWritten() throws Exception {
+    void badNumbersAndMethodsWithoutAnEncoderAreUsageErrorsBeforeAnythingIsWritten() throws Exception {
         Path img = picture("p.png");
         Path out = dir.resolve("never");
         List<String[]> cases = List.of(new String[] {"--steps", "0"}, new String[] {"--lr", "NaN"}, new String[] {"--lr", "0"},
@@ -126,8 +126,11 @@ class InvertCommandTest {
         for (String method : List.of("encoder", "encoder+optimize")) {
             CliRun r = run("--image", img.toString(), "--method", method, "--out", out.toString());
             assertEquals(2, r.code(), r.toString());
-            assertTrue(r.err().startsWith("error: --method " + method + " needs an encoder (--encoder E.pt)"), r.err());
+            assertTrue(r.err().startsWith("error: --encoder must be given for " + method + " with this generator"), r.err());
         }
+        CliRun both = run("--image", img.toString(), "--method", "optimize", "--encoder", img.toString(), "--out", out.toString());
+        assertEquals(2, both.code(), both.toString());
+        assertTrue(both.err().startsWith("error: --encoder is for the methods encoder and encoder+optimize"), both.err());
         assertFalse(Files.exists(out), "nothing may be created");
     }
 
