@@ -51,8 +51,9 @@ public final class GenerateCommand implements Callable<Integer> {
         Path latent;
     }
 
-    @Option(names = "--space", defaultValue = "z", paramLabel = "z|w|w+",
-            description = "Space of the --latent file: z [N,D], w [N,D] or w+ [N,L,D] (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--space", paramLabel = "z|w|w+",
+            description = "Space of the --latent file: z [N,D], w [N,D] or w+ [N,L,D] (default: w+ for a file of three "
+                    + "dimensions, such as the latent.npy of invert, edit and optimize; z otherwise).")
     String space;
 
     @Option(names = "--truncation", defaultValue = "1.0", paramLabel = "PSI",
@@ -80,10 +81,11 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LatentSpace latentSpace = OptionChecks.latentSpace("space", space);
+        if (source.seeds != null && space != null) throw usage("--space applies to --latent only");
+        LatentSpace latentSpace = OptionChecks.latentSpace("space", space != null ? space
+                : source.latent != null && dev.styleclip.io.TensorFiles.readSingle(source.latent).shape().length == 3 ? "w+" : "z");
         NoiseMode noiseMode = noise();
         Checks.openClosed("truncation", truncation, 0, 1);
-        if (source.seeds != null && !space.equals("z")) throw usage("--space applies to --latent only");
         OutputFiles.checkFile(out);
         if (outTensor != null) OutputFiles.checkFile(outTensor);
         if (saveLatent != null) OutputFiles.checkFile(saveLatent);
