@@ -3,8 +3,6 @@ import dev.styleclip.Latent;
 import dev.styleclip.StyleClip;
 import dev.styleclip.edit.global.GlobalDirections;
 import dev.styleclip.image.Images;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,20 +35,13 @@ public final class Gallery {
                 EditResult mapped = sc.mapper(start, row.getKey());
                 EditResult global = sc.global(start, new GlobalDirections.Settings(StyleClip.DEFAULT_NEUTRAL, row.getKey(),
                         GlobalDirections.DEFAULT_ALPHA, GlobalDirections.DEFAULT_BETA), null);
-                for (BufferedImage img : List.of(optimized.before(), optimized.after(), mapped.after(), global.after())) cells.add(enlarge(img));
+                for (BufferedImage img : List.of(optimized.before(), optimized.after(), mapped.after(), global.after())) {
+                    cells.add(Images.enlarge(img, SCALE));
+                }
             }
         }
         Images.write(out, Images.grid(cells, 4), Map.of("styleclip", "examples/Gallery.java: rows " + rows
                 + "; columns: before, optimize, mapper, global"));
         System.out.println("wrote " + out);
-    }
-
-    private static BufferedImage enlarge(BufferedImage img) {
-        BufferedImage big = new BufferedImage(img.getWidth() * SCALE, img.getHeight() * SCALE, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = big.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
-        g.drawImage(img, 0, 0, big.getWidth(), big.getHeight(), null);
-        g.dispose();
-        return big;
     }
 }

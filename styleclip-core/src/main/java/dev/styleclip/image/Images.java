@@ -100,6 +100,16 @@ public final class Images {
         return out;
     }
 
+    /** {@code img} enlarged {@code scale} times by bicubic interpolation, for pictures of small images. */
+    public static BufferedImage enlarge(BufferedImage img, int scale) {
+        BufferedImage big = new BufferedImage(img.getWidth() * scale, img.getHeight() * scale, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = big.createGraphics();
+        g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION, java.awt.RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+        g.drawImage(img, 0, 0, big.getWidth(), big.getHeight(), null);
+        g.dispose();
+        return big;
+    }
+
     public static List<BufferedImage> toImages(Tensor batch) {
         List<BufferedImage> out = new ArrayList<>();
         for (int i = 0; i < batch.size(0); i++) out.add(toImage(batch, i));

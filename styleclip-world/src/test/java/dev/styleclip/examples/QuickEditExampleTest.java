@@ -26,6 +26,8 @@ class QuickEditExampleTest {
     /** The README's picture; compiled here, run by hand (a minute of edits). */
     private static final Path GALLERY = Path.of("../examples/Gallery.java").toAbsolutePath().normalize();
     /** The measurement behind inversion's defaults; compiled here, run by hand (an hour of inversions). */
+    /** The README's picture of an edited picture of one's own; compiled here, run by hand. */
+    private static final Path OWN_PICTURE = Path.of("../examples/OwnPicture.java").toAbsolutePath().normalize();
     private static final Path INVERSION_WEIGHTS = Path.of("../examples/InversionWeights.java").toAbsolutePath().normalize();
 
     @TempDir
@@ -37,7 +39,8 @@ class QuickEditExampleTest {
         Path classes = Files.createDirectories(dir.resolve("classes"));
         ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
         int rc = javac.run(null, diagnostics, diagnostics, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"),
-                "-Xlint:all,-path", "-Werror", EXAMPLE.toString(), GALLERY.toString(), INVERSION_WEIGHTS.toString());
+                "-Xlint:all,-path", "-Werror", EXAMPLE.toString(), GALLERY.toString(), OWN_PICTURE.toString(),
+                INVERSION_WEIGHTS.toString());
         assertEquals(0, rc, diagnostics.toString(StandardCharsets.UTF_8));
 
         Path out = dir.resolve("out");

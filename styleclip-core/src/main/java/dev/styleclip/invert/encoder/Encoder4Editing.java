@@ -110,12 +110,8 @@ public final class Encoder4Editing implements AutoCloseable {
         boolean batchNorm = key.startsWith("input_layer.1.") || key.matches(".*\\.(res_layer\\.[04]|shortcut_layer\\.1)\\.(weight|bias)");
         if (batchNorm) return key.endsWith("weight") ? torch.ones(shape) : torch.zeros(shape);
         if (key.equals("input_layer.2.weight") || key.endsWith("res_layer.2.weight")) return torch.full(shape, new Scalar(PRELU_INIT));
-        if (key.endsWith("linear.weight")) return System.getProperty("zeroLinear") != null ? torch.zeros(shape) : torch.randn(shape);
+        if (key.endsWith("linear.weight")) return torch.randn(shape); // EqualLinear: scaled by 1 / sqrt(in) when used
         if (key.endsWith("linear.bias")) return torch.zeros(shape);
-        if (System.getProperty("heInit") != null && key.startsWith("styles.") && key.contains(".convs.")) {
-            if (shape.length == 4) return torch.randn(shape).mul(new Scalar(Math.sqrt(2.0 / (shape[1] * shape[2] * shape[3]))));
-            return torch.zeros(shape);
-        }
         if (shape.length == 4) fanIn[0] = shape[1] * shape[2] * shape[3];
         double bound = 1.0 / Math.sqrt(fanIn[0]); // a conv's weight, or the bias that follows it
         return torch.rand(shape).mul(new Scalar(2 * bound)).sub(new Scalar(bound));
