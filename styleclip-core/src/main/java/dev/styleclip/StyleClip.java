@@ -354,11 +354,7 @@ public final class StyleClip implements AutoCloseable {
             if (settings.optimizes()) {
                 r = new Projector(g, features, id).run(target, encoded, s, observer);
             } else {
-                try (NoGradGuard ng = new NoGradGuard()) {
-                    List<Tensor> buffers = new java.util.ArrayList<>();
-                    for (Tensor b : g.noiseBuffers()) buffers.add(b.clone());
-                    r = new Projector.Result(encoded, List.copyOf(buffers), g.synthesize(encoded, NoiseMode.CONST), List.of(), encoderSeconds);
-                }
+                r = Projector.Result.unrefined(g, encoded, encoderSeconds);
             }
             ImageMetrics.Values m = ImageMetrics.measure(r.image(), target, features);
             double seconds = (System.nanoTime() - t0) / 1e9;

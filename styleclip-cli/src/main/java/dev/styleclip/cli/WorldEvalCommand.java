@@ -1,5 +1,6 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.StyleClip;
 import dev.styleclip.edit.global.GlobalDirections;
 import dev.styleclip.edit.optimize.LatentOptimization;
 import dev.styleclip.edit.optimize.OptimizationMode;
@@ -27,21 +28,8 @@ import picocli.CommandLine.Model.CommandSpec;
                         + "recognisable the generator's samples are. Writes DIR/table.md, DIR/table.csv, DIR/seeds.csv (every seed's result) and a "
                         + "before/after sheet per prompt and method (first 8 seeds: top row before, bottom row after)."})
 public final class WorldEvalCommand implements Callable<Integer>, HelpFooter {
-    @Option(names = "--generator", paramLabel = "G", description = "Generator (default: the bundled one).")
-    Path generator;
-
-    @Option(names = "--clip", paramLabel = "C", description = "CLIP (default: the bundled one).")
-    Path clip;
-
-    @Option(names = "--classifier", paramLabel = "F", description = "Attribute classifier (default: the bundled one).")
-    Path classifierFile;
-
-    @Option(names = "--directions", paramLabel = "DIR", description = "Global-direction folder (default: the bundled one).")
-    Path directions;
-
-    @Option(names = "--mappers", paramLabel = "DIR",
-            description = "mapper: folder of mapper checkpoints named after their prompt (mohawk_hairstyle.pt; default: the bundled ones).")
-    Path mappers;
+    @Mixin
+    WorldModelOptions models;
 
     @Option(names = "--prompts", split = ",", paramLabel = "T", description = "Prompts to judge (default: the ten of WorldEval.TARGETS).")
     List<String> prompts;
@@ -59,7 +47,7 @@ public final class WorldEvalCommand implements Callable<Integer>, HelpFooter {
     @Mixin
     OptimizationOptions optimizationOptions;
 
-    @Option(names = "--neutral", defaultValue = "a portrait", paramLabel = "T", description = "global: neutral text (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--neutral", defaultValue = StyleClip.DEFAULT_NEUTRAL, paramLabel = "T", description = "global: neutral text (default: ${DEFAULT-VALUE}).")
     String neutral;
 
     @Option(names = "--alpha", defaultValue = "4.1", paramLabel = "A", description = "global: strength (default: ${DEFAULT-VALUE}).")
@@ -97,14 +85,14 @@ public final class WorldEvalCommand implements Callable<Integer>, HelpFooter {
         OptimizationOptions.requireArcface(optimization, null); // the evaluation edits without the identity loss
         List<WorldEvalRun.Method> methodList = new ArrayList<>();
         for (String m : methods) {
-            methodList.add(WorldEvalRun.Method.parse(m).orElseThrow(() -> usage("unknown method '" + m + "' (optimize, mapper, global)")));
+            methodList.add(WorldEvalRun.Method.parse("methods", m));
         }
         List<WorldEval.Target> targets = new ArrayList<>();
         for (String p : prompts == null ? WorldEval.TARGETS.stream().map(WorldEval.Target::prompt).toList() : prompts) {
             targets.add(WorldEvalRun.target(p).orElseThrow(() -> usage("no judged target for prompt '" + p + "'; known: "
                     + WorldEval.TARGETS.stream().map(WorldEval.Target::prompt).toList())));
         }
-        var settings = new WorldEvalRun.Settings(new WorldEvalRun.Models(generator, clip, classifierFile, directions, mappers), targets,
+        var settings = new WorldEvalRun.Settings(models.models(), targets,
                 methodList, seeds, firstSeed, optimization, new GlobalDirections.Settings(neutral, "a portrait", alpha, beta), readable,
                 recognitionSamples, clipChecks ? WorldEvalRun.ClipChecks.RUN : WorldEvalRun.ClipChecks.SKIP, out);
         PrintWriter o = spec.commandLine().getOut();

@@ -56,7 +56,7 @@ class WorldCommandTest {
     @Test
     void eachHelpParagraphIsWholeAndTheFirstIsOneSentence() {
         picocli.CommandLine world = new picocli.CommandLine(new Main()).getSubcommands().get("world");
-        assertEquals(List.of("render", "train", "train-generator", "train-gan", "eval"), List.copyOf(world.getSubcommands().keySet()));
+        assertEquals(List.of("render", "train", "train-generator", "train-gan", "eval", "invert-eval"), List.copyOf(world.getSubcommands().keySet()));
         for (picocli.CommandLine sub : world.getSubcommands().values()) {
             List<String> paragraphs = List.of(sub.getCommandSpec().usageMessage().description());
             String name = sub.getCommandName();

@@ -1,6 +1,8 @@
 package dev.styleclip.invert;
 
 import dev.styleclip.tensor.Tensors;
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarOptional;
@@ -37,11 +39,24 @@ public final class ImageMetrics {
 
     /** The figures of image 0 of {@code image} against image 0 of {@code target}, both clamped to [-1, 1]. */
     public static Values measure(Tensor image, Tensor target, ClipFeatureDistance clip) {
+        return measureEach(image.narrow(0, 0, 1), target.narrow(0, 0, 1), clip).get(0);
+    }
+
+    /**
+     * The figures of every image of {@code images} [N, 3, S, S] against the same image of {@code targets}, both clamped
+     * to [-1, 1]; the CLIP-feature distance is NaN when {@code clip} is null.
+     */
+    public static List<Values> measureEach(Tensor images, Tensor targets, ClipFeatureDistance clip) {
+        Tensors.checkShape("targets", targets, images.shape());
         try (NoGradGuard ng = new NoGradGuard()) {
-            Tensor a = clampUnit(image.narrow(0, 0, 1));
-            Tensor b = clampUnit(target.narrow(0, 0, 1));
-            double d = clip == null ? Double.NaN : clip.distance(a, b).item_double();
-            return new Values(psnr(a, b)[0], ssim(a, b).item_double(), d);
+            Tensor a = clampUnit(images);
+            Tensor b = clampUnit(targets);
+            double[] p = psnr(a, b);
+            float[] s = Tensors.toFloatArray(ssim(a, b));
+            float[] d = clip == null ? null : Tensors.toFloatArray(clip.distance(a, b));
+            List<Values> out = new ArrayList<>(p.length);
+            for (int i = 0; i < p.length; i++) out.add(new Values(p[i], s[i], d == null ? Double.NaN : d[i]));
+            return out;
         }
     }
 

@@ -6,6 +6,7 @@ import dev.styleclip.edit.optimize.LearningRate;
 import dev.styleclip.optim.Adam;
 import dev.styleclip.stop.Stop;
 import dev.styleclip.stylegan2.Generator;
+import dev.styleclip.stylegan2.NoiseMode;
 import dev.styleclip.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
@@ -148,6 +149,17 @@ public final class Projector {
      * @param seconds wall-clock time of the run
      */
     public record Result(Tensor latent, List<Tensor> noise, Tensor image, List<StepLosses> losses, double seconds) {
+        /**
+         * A latent taken as it is (an encoder's codes, W+ [B, n_latent, D]), with no step run: the checkpoint's noise
+         * buffers (copies) and the image they make with it ({@link NoiseMode#CONST}).
+         */
+        public static Result unrefined(Generator g, Tensor latent, double seconds) {
+            try (NoGradGuard ng = new NoGradGuard()) {
+                List<Tensor> buffers = new ArrayList<>();
+                for (Tensor b : g.noiseBuffers()) buffers.add(b.clone());
+                return new Result(latent, List.copyOf(buffers), g.synthesize(latent, NoiseMode.CONST), List.of(), seconds);
+            }
+        }
     }
 
     private final Generator g;

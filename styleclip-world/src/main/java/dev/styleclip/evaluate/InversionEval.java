@@ -1,5 +1,6 @@
 package dev.styleclip.evaluate;
 
+import dev.styleclip.check.SettingException;
 import dev.styleclip.train.classifier.AttributeClassifier;
 import dev.styleclip.world.AttributeCategory;
 import dev.styleclip.world.PortraitRenderer;
@@ -43,23 +44,31 @@ public final class InversionEval {
 
     /** What is done to a render before it is inverted. */
     public enum Variant {
-        RENDER("renders"), SHIFTED("shifted 4 px"), ROTATED("rotated 5°"), JPEG("JPEG quality 60");
+        RENDER("renders", "renders"), SHIFTED("shifted", "shifted 4 px"), ROTATED("rotated", "rotated 5°"), JPEG("jpeg", "JPEG quality 60");
 
+        private final String key;
         private final String label;
 
-        Variant(String label) {
+        Variant(String key, String label) {
+            this.key = key;
             this.label = label;
         }
 
+        /** The name on the command line and in files: renders, shifted, rotated, jpeg. */
+        public String key() {
+            return key;
+        }
+
+        /** How a table names it: "rotated 5°". */
         public String label() {
             return label;
         }
-    }
 
-    /** Pictures [B, 3, S, S] in [-1, 1] to W+ latents [B, L, D] (the tensor in the caller's scope). */
-    @FunctionalInterface
-    public interface Inverter {
-        Tensor invert(Tensor images);
+        /** The variant of that {@link #key()}; another value is a {@link SettingException} naming {@code setting}. */
+        public static Variant parse(String setting, String value) {
+            for (Variant v : values()) if (v.key.equals(value)) return v;
+            throw new SettingException(setting, "must be renders, shifted, rotated or jpeg, not " + value);
+        }
     }
 
     /**
@@ -112,13 +121,22 @@ public final class InversionEval {
 
     /** The judge's agreement between the samples' true attributes and its reading of {@code reconstructions}. */
     public Agreement agreement(List<WorldSample> samples, Tensor reconstructions) {
+        return agreement(samples, read(reconstructions));
+    }
+
+    /** The judge's reading of images [N, 3, S, S]: a class per category ({@link AttributeCategory#ALL}'s order) per image. */
+    public int[][] read(Tensor images) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            return classifier.predict(images).classes();
+        }
+    }
+
+    /** As {@link #agreement(List, Tensor)} from the judge's readings ({@link #read}), one per sample. */
+    public Agreement agreement(List<WorldSample> samples, int[][] read) {
+        if (read.length != samples.size()) throw new IllegalArgumentException(read.length + " readings for " + samples.size() + " samples");
         int cats = AttributeCategory.ALL.size();
         long[] hit = new long[cats], count = new long[cats];
         long hits = 0, counted = 0;
-        int[][] read;
-        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
-            read = classifier.predict(reconstructions).classes();
-        }
         for (int i = 0; i < samples.size(); i++) {
             int[] truth = trueClasses(samples.get(i));
             Species species = WorldEval.species(truth);

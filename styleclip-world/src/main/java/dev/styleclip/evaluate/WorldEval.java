@@ -248,14 +248,27 @@ public final class WorldEval {
     public record Edited(Tensor before, Tensor after) {
     }
 
-    /** Edits the seeds with {@code method}, all at once; the tensors live in the caller's scope. */
-    public Edited edit(Target t, Method method, List<Integer> seeds) {
-        Tensor w;
-        Tensor before;
+    /** The W+ latents of the seeds, as {@link #wplus(long)} draws them, [N, L, D] in the caller's scope. */
+    public Tensor wplus(List<Integer> seeds) {
         try (NoGradGuard ng = new NoGradGuard()) {
             TensorVector rows = new TensorVector();
             for (int s : seeds) rows.push_back(wplus(s));
-            w = torch.cat(rows, 0);
+            return torch.cat(rows, 0);
+        }
+    }
+
+    /** Edits the seeds with {@code method}, all at once; the tensors live in the caller's scope. */
+    public Edited edit(Target t, Method method, List<Integer> seeds) {
+        return edit(t, method, wplus(seeds));
+    }
+
+    /**
+     * Edits W+ latents [N, L, D] (a seed's, or an inverted picture's) with {@code method}, all at once: before is their
+     * image with the generator's noise buffers ({@link #image}); the tensors live in the caller's scope.
+     */
+    public Edited edit(Target t, Method method, Tensor w) {
+        Tensor before;
+        try (NoGradGuard ng = new NoGradGuard()) {
             before = image(w);
         }
         return new Edited(before, method.edit(w, t).detach().clamp(new ScalarOptional(new Scalar(-1)), new ScalarOptional(new Scalar(1))));

@@ -3,24 +3,13 @@ package dev.styleclip.evaluate;
 import dev.styleclip.bundled.BundledModels;
 import dev.styleclip.check.Checks;
 import dev.styleclip.check.SettingException;
-import dev.styleclip.clip.ClipLoss;
-import dev.styleclip.clip.ClipModel;
-import dev.styleclip.edit.global.Boundary;
 import dev.styleclip.edit.global.GlobalDirections;
-import dev.styleclip.edit.mapper.MapperCheckpoint;
 import dev.styleclip.edit.optimize.LatentOptimization;
-import dev.styleclip.edit.optimize.OptimizationPreset;
 import dev.styleclip.image.Images;
-import dev.styleclip.io.Hashes;
 import dev.styleclip.io.OutputFiles;
 import dev.styleclip.stop.Stop;
-import dev.styleclip.stylegan2.Generator;
-import dev.styleclip.tensor.Engine;
-import dev.styleclip.train.classifier.AttributeClassifier;
-import dev.styleclip.world.AttributeCategory;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.javacpp.PointerScope;
 
@@ -67,6 +55,11 @@ public final class WorldEvalRun {
         public static Optional<Method> parse(String label) {
             for (Method m : values()) if (m.label().equals(label)) return Optional.of(m);
             return Optional.empty();
+        }
+
+        /** The method of that {@link #label()}; another value is a {@link SettingException} naming {@code setting}. */
+        public static Method parse(String setting, String label) {
+            return parse(label).orElseThrow(() -> new SettingException(setting, "must be optimize, mapper or global, not " + label));
         }
     }
 
@@ -162,20 +155,12 @@ public final class WorldEvalRun {
 
     /** Runs the evaluation of {@code s}; an impossible output folder fails before a model is loaded. */
     public static Result run(Settings s, Listener listener) throws IOException {
-        Models models = s.models();
-        if (models.mappers() != null && !Files.isDirectory(models.mappers())) {
-            throw new SettingException("mappers", models.mappers() + " is not a folder");
-        }
-        if (models.generator() == null) Engine.preferThreads(1); // the bundled models are small
-        Path clipFile = models.clipFile();
+        EvalModels.check(s.models());
         OutputFiles.checkFolder(s.out());
         Files.createDirectories(s.out());
-        try (Generator g = Generator.load(models.generatorFile()); ClipModel clip = ClipModel.load(clipFile);
-             AttributeClassifier classifier = AttributeClassifier.load(models.classifierFile());
-             GlobalDirections gd = s.methods().contains(Method.GLOBAL) ? GlobalDirections.open(g, clip, Hashes.sha256(clipFile),
-                     models.directions() != null ? models.directions() : BundledModels.directions()) : null) {
-            WorldEval eval = new WorldEval(g, clip, ClipLoss.forModel(clip, g.config().size()), classifier, OptimizationPreset.BUNDLED.truncation());
-            WorldEval.Recognition recognition = eval.recognition(s.recognition());
+        try (EvalModels models = EvalModels.open(s.models(), s.methods())) {
+            WorldEval eval = models.eval;
+            WorldEval.Recognition recognition = models.recognize(s.recognition(), s.readable());
             List<String> preamble = new ArrayList<>();
             note(preamble, listener, WorldEvalReport.recognitionLine(recognition));
             note(preamble, listener, WorldEvalReport.agreementLine(recognition));
@@ -185,28 +170,18 @@ public final class WorldEvalRun {
                 note(preamble, listener, WorldEvalReport.probeLine(eval.clipLinearProbe(7000, 1200, 400)));
                 note(preamble, listener, WorldEvalReport.twinsLine(eval.clipTwins(s.targets(), 8000, 200)));
             }
-            Set<AttributeCategory> judged = recognition.readable(s.readable());
-            eval.judgeOnly(judged);
-            note(preamble, listener, WorldEvalReport.judgedLine(s.readable(), judged));
+            note(preamble, listener, WorldEvalReport.judgedLine(s.readable(), recognition.readable(s.readable())));
             WorldEvalReport report = new WorldEvalReport(preamble, s.optimization().retry());
-            WorldEval.Method global = gd == null ? null : (w, t) -> gd.image(gd.edit(w, boundary(gd, s.global(), t), s.global().alpha()));
             for (WorldEval.Target t : s.targets()) {
                 List<Integer> chosen = eval.eligibleSeeds(t, s.seeds(), s.firstSeed(), 20 * s.seeds() + 200);
                 for (Method m : s.methods()) {
                     Stop.check();
+                    if (!models.canEdit(m, t)) continue; // no mapper trained for this prompt
                     long t0 = System.nanoTime();
-                    Optional<Path> mapperFile = m == Method.MAPPER ? models.mapper(t.prompt()) : Optional.empty();
-                    if (m == Method.MAPPER && mapperFile.isEmpty()) continue; // no mapper trained for this prompt
                     AtomicInteger retried = new AtomicInteger();
                     WorldEval.Row row;
-                    try (PointerScope scope = new PointerScope();
-                         var mapper = mapperFile.isPresent() ? MapperCheckpoint.read(mapperFile.get()).mapper() : null) {
-                        WorldEval.Method method = switch (m) {
-                            case OPTIMIZE -> eval.optimize(s.optimization(), retried::addAndGet);
-                            case MAPPER -> eval.latentMap(mapper::edit);
-                            case GLOBAL -> global;
-                        };
-                        WorldEval.Edited edited = eval.edit(t, method, chosen);
+                    try (PointerScope scope = new PointerScope()) {
+                        WorldEval.Edited edited = models.edit(m, t, eval.wplus(chosen), s.optimization(), s.global(), retried::addAndGet);
                         row = eval.score(t, m.label(), edited.before(), edited.after());
                         writeSheet(s.out(), t, m, edited, chosen.subList(0, Math.min(SHEET_SEEDS, chosen.size())));
                     }
@@ -224,14 +199,6 @@ public final class WorldEvalRun {
     private static void note(List<String> preamble, Listener listener, String line) {
         preamble.add(line);
         listener.onPreamble(line);
-    }
-
-    private static Boundary boundary(GlobalDirections gd, GlobalDirections.Settings global, WorldEval.Target t) {
-        try {
-            return gd.boundary(global.neutral(), t.prompt(), global.beta());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** The first seeds' images from the evaluation itself: top row before, bottom row after. */
